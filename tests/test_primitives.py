@@ -1,0 +1,266 @@
+"""Every primitive's gradient rule against central differences, first and second order.
+
+The cases are keyed by primitive and the table must cover ``ops.PRIMITIVES`` exactly, so a new
+primitive fails here until it has a case — it is gradient-checked by default.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import mutually_broadcastable_shapes
+
+from tinygrad_opt import ops
+from tinygrad_opt.tensor import Tensor, apply
+
+SEEDS = st.integers(0, 2**32 - 1)
+SHAPES = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
+ONE_SHAPE = st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple)
+
+
+def _away(rng, shape, low=0.3, high=2.0):
+    """Values with |v| in [low, high], random sign: away from kinks at 0."""
+    return rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def _distinct(rng, shape):
+    """Values whose pairwise gaps are at least 0.1, so max/min have no near-ties."""
+    n = int(np.prod(shape))
+    return (rng.permutation(n) * 0.1 + rng.uniform(0, 0.01)).reshape(shape) - 0.1 * n / 2
+
+
+# Each case draws (args, differentiable positions). Non-differentiable arguments (axis,
+# shape, index, condition) are passed through as they are.
+def _binary(a_values=None, b_values=None):
+    def case(draw, rng):
+        shapes = draw(SHAPES).input_shapes
+        a = rng.normal(size=shapes[0]) if a_values is None else a_values(rng, shapes[0])
+        b = rng.normal(size=shapes[1]) if b_values is None else b_values(rng, shapes[1])
+        return [np.asarray(a, float), np.asarray(b, float)], [0, 1]
+
+    return case
+
+
+def _unary(values=None):
+    def case(draw, rng):
+        shape = draw(ONE_SHAPE)
+        x = rng.normal(size=shape) if values is None else values(rng, shape)
+        return [np.asarray(x, float)], [0]
+
+    return case
+
+
+def _positive(rng, shape):
+    return rng.uniform(0.3, 2.0, shape)
+
+
+def _power(draw, rng):
+    shapes = draw(SHAPES).input_shapes
+    return [rng.uniform(0.5, 2.0, shapes[0]), rng.uniform(-2.0, 2.0, shapes[1])], [0, 1]
+
+
+def _extremum(draw, rng):
+    shapes = draw(SHAPES).input_shapes
+    # distinct values 0.2 apart within a, and b offset by 0.1: a and b never tie
+    a = rng.permutation(int(np.prod(shapes[0]))).reshape(shapes[0]) * 0.2
+    b = rng.permutation(int(np.prod(shapes[1]))).reshape(shapes[1]) * 0.2 + 0.1
+    return [a.astype(float), b.astype(float)], [0, 1]
+
+
+def _matmul(draw, rng):
+    m, k, n = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    batch = draw(st.sampled_from([(), (2,)]))
+    kind = draw(st.sampled_from(["mm", "vm", "mv", "vv", "batched"]))
+    a_shape = {"mm": (m, k), "vm": (k,), "mv": (m, k), "vv": (k,), "batched": batch + (m, k)}[kind]
+    b_shape = {"mm": (k, n), "vm": (k, n), "mv": (k,), "vv": (k,), "batched": (k, n)}[kind]
+    return [rng.normal(size=a_shape), rng.normal(size=b_shape)], [0, 1]
+
+
+def _where(draw, rng):
+    shapes = draw(mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3)).input_shapes
+    cond = rng.random(shapes[0]) > 0.5
+    return [cond, rng.normal(size=shapes[1]), rng.normal(size=shapes[2])], [1, 2]
+
+
+def _clip(draw, rng):
+    shape = draw(ONE_SHAPE)
+    x = _away(rng, shape, 0.2, 2.0)
+    lo, hi = draw(st.sampled_from([(-1.0, 1.0), (None, 0.5), (-0.5, None)]))
+    x = np.where(np.abs(np.abs(x) - 1.0) < 0.1, x * 0.5, x)  # away from the bounds
+    x = np.where(np.abs(x - 0.5) < 0.1, x + 0.3, x)
+    x = np.where(np.abs(x + 0.5) < 0.1, x - 0.3, x)
+    return [x, lo, hi], [0]
+
+
+def _axis(draw, ndim):
+    if ndim == 0:
+        return None
+    return draw(st.one_of(st.none(), st.sets(st.integers(0, ndim - 1), min_size=1).map(tuple)))
+
+
+def _reduction(values):
+    def case(draw, rng):
+        shape = draw(ONE_SHAPE)
+        x = values(rng, shape) if shape else np.asarray(rng.normal())
+        return [np.asarray(x, float), _axis(draw, len(shape)), draw(st.booleans())], [0]
+
+    return case
+
+
+def _reshape(draw, rng):
+    shape = draw(ONE_SHAPE)
+    size = int(np.prod(shape))
+    new = draw(st.sampled_from([(size,), (1, size), (size, 1), ()])) if size == 1 else (size,)
+    return [rng.normal(size=shape), new], [0]
+
+
+def _transpose(draw, rng):
+    shape = draw(ONE_SHAPE)
+    axes = draw(st.one_of(st.none(), st.permutations(range(len(shape))).map(tuple)))
+    return [rng.normal(size=shape), axes], [0]
+
+
+def _broadcast_to(draw, rng):
+    shapes = draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
+    return [rng.normal(size=shapes.input_shapes[0]), shapes.result_shape], [0]
+
+
+def _index(draw, rng, shape):
+    kind = draw(st.sampled_from(["int", "slice", "repeated", "mask", "tuple"]))
+    n = shape[0]
+    if kind == "int":
+        return int(draw(st.integers(-n, n - 1)))
+    if kind == "slice":
+        return slice(draw(st.integers(0, n)), None, draw(st.sampled_from([1, 2, -1])))
+    if kind == "repeated":
+        return rng.integers(0, n, size=draw(st.integers(1, 5)))
+    if kind == "mask":
+        return rng.random(shape) > 0.4
+    return (slice(None), rng.integers(0, shape[1], size=3)) if len(shape) > 1 else (0,)
+
+
+def _getitem(draw, rng):
+    shape = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple))
+    return [rng.normal(size=shape), _index(draw, rng, shape)], [0]
+
+
+def _scatter_add(draw, rng):
+    shape = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple))
+    index = _index(draw, rng, shape)
+    g_shape = np.zeros(shape)[index].shape
+    return [rng.normal(size=g_shape), index, shape], [0]
+
+
+def _concatenate(draw, rng):
+    shape = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple))
+    axis = draw(st.integers(0, len(shape) - 1))
+    pieces = []
+    for _ in range(draw(st.integers(1, 3))):
+        s = list(shape)
+        s[axis] = draw(st.integers(1, 3))
+        pieces.append(rng.normal(size=s))
+    return [axis, *pieces], list(range(1, len(pieces) + 1))
+
+
+def _astype(draw, rng):
+    return [rng.normal(size=draw(ONE_SHAPE)), np.dtype(np.float64)], [0]
+
+
+CASES = {
+    ops.Add: _binary(), ops.Subtract: _binary(), ops.Multiply: _binary(),
+    ops.Divide: _binary(b_values=_away), ops.Power: _power,
+    ops.Maximum: _extremum, ops.Minimum: _extremum, ops.Matmul: _matmul, ops.Where: _where,
+    ops.Negative: _unary(), ops.Exp: _unary(), ops.Log: _unary(_positive),
+    ops.Log1p: _unary(_positive), ops.Expm1: _unary(), ops.Sqrt: _unary(_positive),
+    ops.Sin: _unary(), ops.Cos: _unary(), ops.Tan: _unary(lambda r, s: r.uniform(-1.2, 1.2, s)),
+    ops.Tanh: _unary(), ops.Sigmoid: _unary(), ops.Relu: _unary(_away), ops.Abs: _unary(_away),
+    ops.Clip: _clip, ops.AsType: _astype,
+    ops.Sum: _reduction(lambda r, s: r.normal(size=s)), ops.Max: _reduction(_distinct),
+    ops.Min: _reduction(_distinct),
+    ops.Reshape: _reshape, ops.Transpose: _transpose, ops.BroadcastTo: _broadcast_to,
+    ops.GetItem: _getitem, ops.ScatterAdd: _scatter_add, ops.Concatenate: _concatenate,
+}  # fmt: skip
+
+
+def test_every_primitive_has_a_case():
+    assert set(CASES) == set(ops.PRIMITIVES)
+
+
+def _loss(op, args, diff, weights):
+    """L = Σ w · op(args) with Tensors at the differentiable positions; returns (L, leaves)."""
+    leaves = {i: Tensor(args[i], requires_grad=True) for i in diff}
+    call_args = [leaves.get(i, a) for i, a in enumerate(args)]
+    out = apply(op, *call_args)
+    return (out * weights).sum(), leaves
+
+
+def _numerical_grad(op, args, i, weights, eps=1e-6):
+    base = np.asarray(args[i], float)
+    grad = np.zeros_like(base)
+    for j in range(base.size):
+        shifted = []
+        for sign in (1, -1):
+            x = base.copy()
+            x.flat[j] += sign * eps
+            a = list(args)
+            a[i] = x
+            shifted.append(float(np.sum(np.asarray(op.forward(*a)) * weights)))
+        grad.flat[j] = (shifted[0] - shifted[1]) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("op", ops.PRIMITIVES, ids=lambda op: op.name)
+@given(data=st.data(), seed=SEEDS)
+def test_gradient_matches_central_differences(op, data, seed):
+    rng = np.random.default_rng(seed)
+    args, diff = CASES[op](data.draw, rng)
+    out_shape = np.shape(op.forward(*args))
+    weights = rng.normal(size=out_shape)
+    loss, leaves = _loss(op, args, diff, weights)
+    loss.backward()
+    for i in diff:
+        expected = _numerical_grad(op, args, i, weights)
+        assert leaves[i].grad.shape == np.shape(args[i])
+        np.testing.assert_allclose(leaves[i].grad.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("op", ops.PRIMITIVES, ids=lambda op: op.name)
+@given(data=st.data(), seed=SEEDS)
+def test_rule_on_tensors_matches_rule_on_arrays_and_second_derivative(op, data, seed):
+    """create_graph=True runs each rule on Tensors: same first derivative, and its own
+    derivative (a Hessian-vector product) matches central differences of the first."""
+    rng = np.random.default_rng(seed)
+    args, diff = CASES[op](data.draw, rng)
+    weights = rng.normal(size=np.shape(op.forward(*args)))
+
+    loss, leaves = _loss(op, args, diff, weights)
+    loss.backward()
+    plain = {i: leaves[i].grad.numpy().copy() for i in diff}
+
+    loss, leaves = _loss(op, args, diff, weights)
+    loss.backward(create_graph=True)
+    directions = {i: rng.normal(size=np.shape(args[i])) for i in diff}
+    hvp_loss = 0.0
+    for i in diff:
+        np.testing.assert_allclose(leaves[i].grad.numpy(), plain[i], rtol=1e-12, atol=1e-12)
+        hvp_loss = hvp_loss + (leaves[i].grad * directions[i]).sum()
+    if not isinstance(hvp_loss, Tensor) or not hvp_loss.requires_grad:
+        return  # the first derivative is constant (linear op): nothing more to check
+    for leaf in leaves.values():
+        leaf.grad = None
+    hvp_loss.backward()
+
+    eps = 1e-5
+
+    def first_grads(shift):
+        shifted = [np.asarray(a, float) + shift * directions[i] if i in diff else a
+                   for i, a in enumerate(args)]
+        loss, leaves = _loss(op, shifted, diff, weights)
+        loss.backward()
+        return {i: leaves[i].grad.numpy() for i in diff}
+
+    up, down = first_grads(eps), first_grads(-eps)
+    for i in diff:
+        expected = (up[i] - down[i]) / (2 * eps)
+        got = leaves[i].grad.numpy() if leaves[i].grad is not None else np.zeros_like(expected)
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)

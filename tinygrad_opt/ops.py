@@ -1,0 +1,643 @@
+"""The primitive table: every differentiable operation, its forward and its gradient rule together.
+
+A primitive is a small class with two static methods:
+
+``forward(*inputs)``
+    computes the result from plain NumPy values (arrays, NumPy scalars, Python numbers, and
+    non-differentiable parameters such as ``axis``).
+
+``vjp(g, out, needs, *inputs)``
+    the vector-Jacobian product: given ``g = dL/d(out)`` it returns one entry per input,
+    ``dL/d(input)``, or ``None`` where ``needs[i]`` is false (nobody wants that gradient, so it
+    is never computed).
+
+The rules are written with operators and NumPy functions only, so the same code runs on plain
+arrays (a fast backward pass, no graph) and on Tensors (``backward(create_graph=True)``: NumPy
+dispatch turns ``np.cos(a)`` into a Tensor op and the gradient itself gets a graph, which is how
+higher derivatives come for free). Structural operations NumPy has no dispatchable name for go
+through :func:`call`.
+
+Every other operation of the library (``mean``, ``softmax``, ``stack``, ...) is derived from
+these, so it needs no rule of its own. ``PRIMITIVES`` lists them all; the test suite checks each
+one's rule against central differences, so a new primitive is checked by default.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["PRIMITIVES", "Primitive", "call", "unbroadcast", "shape_of"]
+
+
+def shape_of(x):
+    """The shape of an array, Tensor, NumPy scalar or Python number (``()`` for numbers)."""
+    return getattr(x, "shape", ())
+
+
+def unbroadcast(g, like):
+    """Sum ``g`` down to the shape of ``like``: the adjoint of NumPy broadcasting.
+
+    Broadcasting copies a value along new leading axes and along axes of length 1, so the
+    gradient of the copy is the sum over those axes. ``like`` is an input that needs a gradient,
+    so it is an array, a NumPy scalar or a Tensor: it has a shape.
+    """
+    shape = like.shape
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def call(op, *inputs):
+    """Apply primitive ``op``: directly on NumPy values, or as a graph node if an input is a Tensor.
+
+    Tensors announce themselves with an ``_apply_primitive`` attribute (the same idea as NumPy's
+    ``__array_function__`` protocol), which keeps this module free of any Tensor import.
+    """
+    for x in inputs:
+        apply = getattr(x, "_apply_primitive", None)
+        if apply is not None:
+            return apply(op, *inputs)
+    return op.forward(*inputs)
+
+
+def _keep_shape(shape, axis):
+    """The shape of a reduction over ``axis`` (normalized tuple or None) with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _swap_last(x):
+    return x.swapaxes(-1, -2)
+
+
+class Primitive:
+    """Base class: ``name`` (used in error messages) and the two static methods above."""
+
+    name = "primitive"
+
+    @staticmethod
+    def forward(*inputs):  # pragma: no cover - every primitive overrides it
+        raise NotImplementedError
+
+    @staticmethod
+    def vjp(g, out, needs, *inputs):  # pragma: no cover - every primitive overrides it
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# elementwise binary: the result broadcasts, so each gradient is summed back (unbroadcast)
+
+
+class Add(Primitive):
+    name = "add"
+
+    @staticmethod
+    def forward(a, b):
+        return a + b
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        return (unbroadcast(g, a) if needs[0] else None, unbroadcast(g, b) if needs[1] else None)
+
+
+class Subtract(Primitive):
+    name = "subtract"
+
+    @staticmethod
+    def forward(a, b):
+        return a - b
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        return (unbroadcast(g, a) if needs[0] else None, unbroadcast(-g, b) if needs[1] else None)
+
+
+class Multiply(Primitive):
+    name = "multiply"
+
+    @staticmethod
+    def forward(a, b):
+        return a * b
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        return (
+            unbroadcast(g * b, a) if needs[0] else None,
+            unbroadcast(g * a, b) if needs[1] else None,
+        )
+
+
+class Divide(Primitive):
+    """out = a / b;  d/da = 1/b,  d/db = -a/b² = -out/b."""
+
+    name = "divide"
+
+    @staticmethod
+    def forward(a, b):
+        return a / b
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        return (
+            unbroadcast(g / b, a) if needs[0] else None,
+            unbroadcast(-g * out / b, b) if needs[1] else None,
+        )
+
+
+class Power(Primitive):
+    """out = a ** b;  d/da = b a^(b-1),  d/db = out log a (taken as 0 where a = 0, as PyTorch does)."""
+
+    name = "power"
+
+    @staticmethod
+    def forward(a, b):
+        return a**b
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        ga = gb = None
+        if needs[0]:
+            ga = unbroadcast(g * b * a ** (b - 1), a)
+        if needs[1]:
+            zero = a == 0
+            gb = unbroadcast(g * np.where(zero, 0.0, out * np.log(np.where(zero, 1.0, a))), b)
+        return ga, gb
+
+
+class Maximum(Primitive):
+    """Elementwise maximum; where a == b the gradient is shared equally (as in PyTorch)."""
+
+    name = "maximum"
+
+    @staticmethod
+    def forward(a, b):
+        return np.maximum(a, b)
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        return _select_vjp(g, needs, a, b, a > b, b > a)
+
+
+class Minimum(Primitive):
+    """Elementwise minimum; where a == b the gradient is shared equally (as in PyTorch)."""
+
+    name = "minimum"
+
+    @staticmethod
+    def forward(a, b):
+        return np.minimum(a, b)
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        return _select_vjp(g, needs, a, b, a < b, b < a)
+
+
+def _select_vjp(g, needs, a, b, a_wins, b_wins):
+    tie = a == b
+    half = g * 0.5
+    ga = unbroadcast(np.where(tie, half, g * a_wins), a) if needs[0] else None
+    gb = unbroadcast(np.where(tie, half, g * b_wins), b) if needs[1] else None
+    return ga, gb
+
+
+class Matmul(Primitive):
+    """NumPy's matmul, 1-D and batched operands included.
+
+    For 2-D operands: d/da = g bᵀ, d/db = aᵀ g. A 1-D operand is promoted to a matrix (a row on
+    the left, a column on the right) and the gradient is reshaped back; batch axes are unbroadcast.
+    """
+
+    name = "matmul"
+
+    @staticmethod
+    def forward(a, b):
+        return np.matmul(a, b)
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        a_nd, b_nd = len(shape_of(a)), len(shape_of(b))
+        if a_nd == 1 and b_nd == 1:
+            return (g * b if needs[0] else None, g * a if needs[1] else None)
+        a2 = a.reshape(1, -1) if a_nd == 1 else a
+        b2 = b.reshape(-1, 1) if b_nd == 1 else b
+        g2 = g
+        if a_nd == 1:
+            g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:])
+        if b_nd == 1:
+            g2 = g2.reshape(g2.shape + (1,))
+        ga = gb = None
+        if needs[0]:
+            ga = unbroadcast(g2 @ _swap_last(b2), a2).reshape(a.shape)
+        if needs[1]:
+            gb = unbroadcast(_swap_last(a2) @ g2, b2).reshape(b.shape)
+        return ga, gb
+
+
+class Where(Primitive):
+    """np.where(cond, a, b): the gradient goes to a where cond holds, to b elsewhere."""
+
+    name = "where"
+
+    @staticmethod
+    def forward(cond, a, b):
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def vjp(g, out, needs, cond, a, b):
+        return (
+            None,
+            unbroadcast(np.where(cond, g, 0), a) if needs[1] else None,
+            unbroadcast(np.where(cond, 0, g), b) if needs[2] else None,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# elementwise unary
+
+
+class Negative(Primitive):
+    name = "negative"
+
+    @staticmethod
+    def forward(a):
+        return -a
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (-g,)
+
+
+class Exp(Primitive):
+    """d/da exp(a) = exp(a), which is the output itself."""
+
+    name = "exp"
+
+    @staticmethod
+    def forward(a):
+        return np.exp(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * out,)
+
+
+class Log(Primitive):
+    name = "log"
+
+    @staticmethod
+    def forward(a):
+        return np.log(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g / a,)
+
+
+class Log1p(Primitive):
+    """log(1 + a), accurate for small a."""
+
+    name = "log1p"
+
+    @staticmethod
+    def forward(a):
+        return np.log1p(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g / (1 + a),)
+
+
+class Expm1(Primitive):
+    """exp(a) - 1, accurate for small a; its derivative is exp(a) = out + 1."""
+
+    name = "expm1"
+
+    @staticmethod
+    def forward(a):
+        return np.expm1(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * (out + 1),)
+
+
+class Sqrt(Primitive):
+    """d/da √a = 1 / (2√a)."""
+
+    name = "sqrt"
+
+    @staticmethod
+    def forward(a):
+        return np.sqrt(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * 0.5 / out,)
+
+
+class Sin(Primitive):
+    name = "sin"
+
+    @staticmethod
+    def forward(a):
+        return np.sin(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * np.cos(a),)
+
+
+class Cos(Primitive):
+    name = "cos"
+
+    @staticmethod
+    def forward(a):
+        return np.cos(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (-g * np.sin(a),)
+
+
+class Tan(Primitive):
+    """d/da tan(a) = 1 + tan²(a)."""
+
+    name = "tan"
+
+    @staticmethod
+    def forward(a):
+        return np.tan(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * (1 + out * out),)
+
+
+class Tanh(Primitive):
+    """d/da tanh(a) = 1 - tanh²(a)."""
+
+    name = "tanh"
+
+    @staticmethod
+    def forward(a):
+        return np.tanh(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * (1 - out * out),)
+
+
+class Sigmoid(Primitive):
+    """σ(a) = 1 / (1 + e^{-a}), computed without overflow; σ' = σ (1 - σ)."""
+
+    name = "sigmoid"
+
+    @staticmethod
+    def forward(a):
+        e = np.exp(-np.abs(a))  # in (0, 1]: never overflows
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * out * (1 - out),)
+
+
+class Relu(Primitive):
+    """max(a, 0); the gradient at 0 is taken as 0 (PyTorch's choice)."""
+
+    name = "relu"
+
+    @staticmethod
+    def forward(a):
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * (a > 0),)
+
+
+class Abs(Primitive):
+    """|a|; the gradient is sign(a), 0 at 0 (PyTorch's choice)."""
+
+    name = "abs"
+
+    @staticmethod
+    def forward(a):
+        return np.abs(a)
+
+    @staticmethod
+    def vjp(g, out, needs, a):
+        return (g * np.sign(a),)
+
+
+class Clip(Primitive):
+    """np.clip(a, lo, hi): the gradient passes where lo <= a <= hi (either bound may be None)."""
+
+    name = "clip"
+
+    @staticmethod
+    def forward(a, lo, hi):
+        return np.clip(a, lo, hi)
+
+    @staticmethod
+    def vjp(g, out, needs, a, lo, hi):
+        if lo is not None:
+            g = g * (a >= lo)
+        if hi is not None:
+            g = g * (a <= hi)
+        return (g, None, None)
+
+
+class AsType(Primitive):
+    """A dtype cast; the gradient is cast back to the input's dtype."""
+
+    name = "astype"
+
+    @staticmethod
+    def forward(a, dtype):
+        return a.astype(dtype)
+
+    @staticmethod
+    def vjp(g, out, needs, a, dtype):
+        return (g.astype(a.dtype), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# reductions; ``axis`` arrives normalized (None or a tuple of non-negative ints)
+
+
+class Sum(Primitive):
+    """The gradient of a sum is g copied back over the summed axes."""
+
+    name = "sum"
+
+    @staticmethod
+    def forward(a, axis, keepdims):
+        return np.sum(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def vjp(g, out, needs, a, axis, keepdims):
+        shape = shape_of(a)
+        if not keepdims:
+            g = g.reshape(_keep_shape(shape, axis))
+        return (np.broadcast_to(g, shape), None, None)
+
+
+def _extremum_vjp(g, out, a, axis, keepdims):
+    # The gradient is shared equally between tied extrema, like NumPy-style amax in PyTorch.
+    if not keepdims:
+        shape = _keep_shape(shape_of(a), axis)
+        g = g.reshape(shape)
+        out = out.reshape(shape)
+    hit = a == out
+    return (g * hit / hit.sum(axis=axis, keepdims=True), None, None)
+
+
+class Max(Primitive):
+    name = "max"
+
+    @staticmethod
+    def forward(a, axis, keepdims):
+        return np.max(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def vjp(g, out, needs, a, axis, keepdims):
+        return _extremum_vjp(g, out, a, axis, keepdims)
+
+
+class Min(Primitive):
+    name = "min"
+
+    @staticmethod
+    def forward(a, axis, keepdims):
+        return np.min(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def vjp(g, out, needs, a, axis, keepdims):
+        return _extremum_vjp(g, out, a, axis, keepdims)
+
+
+# ---------------------------------------------------------------------------------------------
+# shape and indexing
+
+
+class Reshape(Primitive):
+    name = "reshape"
+
+    @staticmethod
+    def forward(a, shape):
+        return np.reshape(a, shape)
+
+    @staticmethod
+    def vjp(g, out, needs, a, shape):
+        return (g.reshape(shape_of(a)), None)
+
+
+class Transpose(Primitive):
+    """Permute axes (``axes=None`` reverses them); the gradient applies the inverse permutation."""
+
+    name = "transpose"
+
+    @staticmethod
+    def forward(a, axes):
+        return np.transpose(a, axes)
+
+    @staticmethod
+    def vjp(g, out, needs, a, axes):
+        inverse = None if axes is None else tuple(int(i) for i in np.argsort(axes))
+        return (g.transpose(inverse), None)
+
+
+class BroadcastTo(Primitive):
+    name = "broadcast_to"
+
+    @staticmethod
+    def forward(a, shape):
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def vjp(g, out, needs, a, shape):
+        return (unbroadcast(g, a), None)
+
+
+def _is_basic_index(index):
+    """True when no position can be selected twice (ints, slices, None, Ellipsis, boolean masks)."""
+    items = index if isinstance(index, tuple) else (index,)
+    for item in items:
+        if isinstance(item, np.ndarray) and item.dtype != bool:
+            return False
+    return True
+
+
+class GetItem(Primitive):
+    """a[index]; the gradient scatters g back into zeros of a's shape (see ScatterAdd)."""
+
+    name = "getitem"
+
+    @staticmethod
+    def forward(a, index):
+        return a[index]
+
+    @staticmethod
+    def vjp(g, out, needs, a, index):
+        return (call(ScatterAdd, g, index, shape_of(a)), None)
+
+
+class ScatterAdd(Primitive):
+    """zeros(shape) with g added at ``index``; a repeated integer index accumulates.
+
+    The adjoint of GetItem; its own gradient is GetItem again, so indexing has derivatives of any
+    order.
+    """
+
+    name = "scatter_add"
+
+    @staticmethod
+    def forward(g, index, shape):
+        out = np.zeros(shape, dtype=g.dtype)
+        if type(index) is int or _is_basic_index(index):
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
+        return out
+
+    @staticmethod
+    def vjp(gg, out, needs, g, index, shape):
+        return (call(GetItem, gg, index), None, None)
+
+
+class Concatenate(Primitive):
+    """np.concatenate along ``axis``; the gradient is g cut back into the pieces."""
+
+    name = "concatenate"
+
+    @staticmethod
+    def forward(axis, *arrays):
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def vjp(g, out, needs, axis, *arrays):
+        grads = [None]
+        start = 0
+        lead = (slice(None),) * axis
+        for x, need in zip(arrays, needs[1:]):
+            stop = start + shape_of(x)[axis]
+            grads.append(g[lead + (slice(start, stop),)] if need else None)
+            start = stop
+        return tuple(grads)
+
+
+PRIMITIVES = (
+    Add, Subtract, Multiply, Divide, Power, Maximum, Minimum, Matmul, Where,
+    Negative, Exp, Log, Log1p, Expm1, Sqrt, Sin, Cos, Tan, Tanh, Sigmoid, Relu, Abs, Clip, AsType,
+    Sum, Max, Min,
+    Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Concatenate,
+)  # fmt: skip
