@@ -8,7 +8,9 @@
 array([-6.8, -8. ])
 """
 
+from . import classic, optim
 from .autodiff import GradcheckError, grad, gradcheck, hessian, value_and_grad
+from .checkpoint import load, save
 from .numpy_api import (
     abs, as_tensor, clip, concatenate, cos, dot, exp, expm1, log, log1p, log_softmax, logsumexp,
     matmul, max, maximum, mean, min, minimum, relu, reshape, sigmoid, sin, softmax, sqrt, stack,
@@ -21,6 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "Parameter", "no_grad", "enable_grad", "is_grad_enabled",
     "grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError",
+    "optim", "classic", "save", "load",
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
     "minimum", "where", "concatenate", "stack", "matmul", "dot", "logsumexp", "softmax",

@@ -1,0 +1,128 @@
+"""Checkpoints: ``save(state_dict, path)`` and ``load(path)`` in NumPy's ``.npz`` format.
+
+A state dict (an optimizer's, a scheduler's, a model's) is a tree of dicts, lists and tuples
+with arrays, numbers, strings, booleans and None at the leaves. The arrays go into the archive as
+``a0, a1, ...``; the tree itself is stored as JSON text under ``__structure__``, with the arrays
+replaced by their names. Nothing is pickled, and ``load`` reads with ``allow_pickle=False``, so a
+file carrying a pickle is refused, never executed.
+
+``save`` writes to a temporary file in the destination folder and renames it over the target
+only when the write is complete, so an interrupted save leaves the previous checkpoint whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["save", "load"]
+
+_STRUCTURE = "__structure__"
+_FORMAT = "tinygrad_opt-checkpoint-1"
+
+
+def _encode(obj, arrays, where):
+    """The JSON-able form of ``obj``; arrays are appended to ``arrays`` and referenced by name."""
+    if isinstance(obj, Tensor):
+        obj = obj.data
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in "biufcUS":
+            raise TypeError(f"save: cannot store an array of dtype {obj.dtype} at {where}")
+        name = f"a{len(arrays)}"
+        arrays[name] = obj
+        return {"__array__": name}
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, (int, float)):
+        return obj  # json writes inf and nan as Infinity and NaN, and reads them back
+    if isinstance(obj, dict):
+        items = []
+        for key, value in obj.items():
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                raise TypeError(f"save: dict keys must be str or int, got {key!r} at {where}")
+            items.append([key, _encode(value, arrays, f"{where}[{key!r}]")])
+        return {"__dict__": items}
+    if isinstance(obj, (list, tuple)):
+        tag = "__tuple__" if isinstance(obj, tuple) else "__list__"
+        return {tag: [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]}
+    raise TypeError(
+        f"save: cannot store a {type(obj).__name__} at {where} (only arrays, numbers, strings, "
+        f"booleans, None, and dicts, lists and tuples of them)"
+    )
+
+
+def _decode(obj, archive):
+    if isinstance(obj, dict):
+        if "__array__" in obj:
+            return archive[obj["__array__"]]
+        if "__dict__" in obj:
+            return {key: _decode(value, archive) for key, value in obj["__dict__"]}
+        if "__tuple__" in obj:
+            return tuple(_decode(v, archive) for v in obj["__tuple__"])
+        if "__list__" in obj:
+            return [_decode(v, archive) for v in obj["__list__"]]
+        raise ValueError(f"load: unexpected entry {sorted(obj)} in the checkpoint's structure")
+    return obj
+
+
+def save(state_dict, path):
+    """Write ``state_dict`` to ``path`` as ``.npz`` (no pickle), atomically.
+
+    Raises TypeError for values that cannot be stored without pickle (functions, objects).
+    """
+    arrays = {}
+    structure = {"format": _FORMAT, "tree": _encode(state_dict, arrays, "state_dict")}
+    arrays[_STRUCTURE] = np.array(json.dumps(structure))
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def load(path):
+    """Read a checkpoint written by :func:`save`; arrays come back as NumPy arrays.
+
+    Raises ValueError for a file that is not such a checkpoint, including any file that would
+    need pickle to read (it is refused, never executed), and FileNotFoundError for a missing one.
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        if f.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
+            raise ValueError(
+                f"load: {path} is not an .npz archive (any other file, a pickle included, is "
+                f"refused and never executed)"
+            )
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if _STRUCTURE not in npz.files:
+                raise ValueError(f"load: {path} is not a tinygrad_opt checkpoint (no structure)")
+            structure = json.loads(str(npz[_STRUCTURE]))
+            if not isinstance(structure, dict) or structure.get("format") != _FORMAT:
+                raise ValueError(f"load: {path} is not a tinygrad_opt checkpoint (unknown format)")
+            archive = {name: npz[name] for name in npz.files if name != _STRUCTURE}
+    except (ValueError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+        if "pickle" in str(exc):
+            raise ValueError(f"load: {path} contains pickled data, which is refused (never executed)") from None
+        if isinstance(exc, ValueError) and str(exc).startswith("load:"):
+            raise
+        raise ValueError(f"load: {path} is not a readable checkpoint ({exc})") from None
+    return _decode(structure["tree"], archive)

@@ -1,0 +1,299 @@
+"""The Optimizer base class: parameter groups, per-parameter state, state_dict, validation.
+
+Subclasses supply their defaults, ``_validate`` for a group's hyperparameters, and
+``_update(param, grad, state, group)``, which calls the optimizer's pure update function.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..tensor import Tensor, enable_grad
+
+__all__ = ["Optimizer", "check_number", "blockwise"]
+
+# Elements per block for the update functions: a handful of float64 blocks of this size fit in
+# a typical L2 cache, so the temporaries of one block never go out to main memory.
+BLOCK = 16384
+
+
+def blockwise(update, written, read=()):
+    """Run ``update(*blocks, scratch_a, scratch_b)`` over cache-sized blocks of equal-shape arrays.
+
+    NumPy cannot fuse elementwise expressions, so an update written with whole-array temporaries
+    streams every temporary through main memory. Cutting the arrays into blocks and using
+    ``out=`` on two scratch buffers keeps the temporaries in cache. ``written`` arrays are
+    updated in place through flat views (they must be C-contiguous for that; otherwise the
+    update runs once on the whole arrays); ``read`` arrays are only read.
+    """
+    arrays = list(written) + list(read)
+    if all(a.flags.c_contiguous for a in written):
+        flat = [a.reshape(-1) for a in arrays]
+    else:
+        flat = arrays
+        # one "block" covering everything; elementwise code works on any shape
+    n = flat[0].size if flat[0].ndim else 1
+    dtype = written[0].dtype
+    if flat is arrays:
+        scratch_a, scratch_b = np.empty_like(arrays[0]), np.empty_like(arrays[0])
+        update(*arrays, scratch_a, scratch_b)
+        return
+    size = min(n, BLOCK)
+    scratch_a, scratch_b = np.empty(size, dtype), np.empty(size, dtype)
+    if n <= BLOCK:
+        update(*flat, scratch_a, scratch_b)
+        return
+    for start in range(0, n, BLOCK):
+        stop = start + BLOCK
+        blocks = [a[start:stop] for a in flat]
+        k = blocks[0].size
+        update(*blocks, scratch_a[:k], scratch_b[:k])
+
+
+def check_number(what, name, value, low=0.0, high=None, high_inclusive=False):
+    """Raise ValueError naming ``what``/``name`` and ``value`` unless ``low <= value (<|<=) high``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"Invalid {what}: {name}={value!r} is not a number")
+    if math.isnan(value):
+        raise ValueError(f"Invalid {what}: {name}={value!r}")
+    if value < low:
+        raise ValueError(f"Invalid {what}: {name}={value!r} (must be >= {low})")
+    if high is not None and (value > high or (value == high and not high_inclusive)):
+        bound = "<=" if high_inclusive else "<"
+        raise ValueError(f"Invalid {what}: {name}={value!r} (must be {bound} {high})")
+
+
+def _param_list(params, where):
+    if isinstance(params, Tensor):
+        return [params]
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            f"{where}: parameters must be in an ordered collection such as a list, not a set "
+            f"(a set's order changes between runs, and state_dict relies on the order)"
+        )
+    if isinstance(params, np.ndarray):
+        raise TypeError(
+            f"{where}: got a NumPy array; optimizers update Parameters: wrap it, tg.Parameter(array)"
+        )
+    try:
+        return list(params)
+    except TypeError:
+        raise TypeError(
+            f"{where}: params must be an iterable of Parameters or of dicts, got "
+            f"{type(params).__name__}"
+        ) from None
+
+
+class Optimizer:
+    """Base class of all optimizers, with PyTorch's ``torch.optim.Optimizer`` interface.
+
+    Parameters
+    ----------
+    params : iterable
+        Parameters (Tensors with ``requires_grad``), or dicts ``{"params": [...], "lr": ...}``
+        that form parameter groups with their own hyperparameters.
+    defaults : dict
+        Hyperparameters for groups that do not set them.
+
+    Attributes
+    ----------
+    param_groups : list of dict
+        Each group's ``"params"`` and hyperparameters; schedulers change ``"lr"`` here.
+    state : dict
+        Per-parameter state (moment estimates, step counts), keyed by parameter.
+
+    Raises TypeError for a bare Tensor, a set, NumPy arrays or other non-Tensors; ValueError for
+    an empty parameter list, a non-leaf tensor, a parameter listed twice, or a hyperparameter
+    out of range (naming the argument and the value).
+    """
+
+    def __init__(self, params, defaults):
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of Parameters (e.g. "
+                f"[p]), got a single {type(params).__name__}"
+            )
+        self.defaults = dict(defaults)
+        self.state = {}
+        self.param_groups = []
+        groups = _param_list(params, type(self).__name__)
+        if not groups:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(k for k in group if k != "params"):
+                lines.append(f"    {key}: {group[key]}")
+        return "\n".join(lines) + "\n)"
+
+    # -- groups ---------------------------------------------------------------------------------
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters, with hyperparameters defaulting to ``defaults``."""
+        name = type(self).__name__
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{name}: a parameter group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError(f"{name}: a parameter group needs a 'params' entry")
+        params = _param_list(param_group["params"], name)
+        if not params:
+            raise ValueError(f"{name}: a parameter group has an empty parameter list")
+        for p in params:
+            if not isinstance(p, Tensor):
+                hint = " (wrap arrays in tg.Parameter)" if isinstance(p, np.ndarray) else ""
+                raise TypeError(f"{name} can only optimize Tensors, but got a {type(p).__name__}{hint}")
+            if not p.is_leaf:
+                raise ValueError(
+                    f"{name}: cannot optimize a non-leaf Tensor (one computed by operations); "
+                    f"optimize the Parameters it was computed from"
+                )
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{name}: a parameter is listed twice in one parameter group")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if seen.intersection(ids):
+            raise ValueError(f"{name}: some parameters appear in more than one parameter group")
+        group = dict(param_group)
+        group["params"] = params
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise ValueError(f"{name}: unknown hyperparameter(s) {sorted(unknown)} in a parameter group")
+        self._validate(group)
+        self.param_groups.append(group)
+
+    def _validate(self, group):  # pragma: no cover - every optimizer overrides it
+        raise NotImplementedError
+
+    # -- the step -------------------------------------------------------------------------------
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients: to None (the default, as in PyTorch) or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad.data[...] = 0
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; parameters without one are skipped.
+
+        ``closure``, if given, re-evaluates the model and returns the loss (it should call
+        ``zero_grad`` and ``backward``); it runs first, and its loss is returned.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = p.grad.data
+                if grad.shape != p.data.shape:
+                    raise ValueError(
+                        f"{type(self).__name__}: gradient of shape {grad.shape} for a parameter "
+                        f"of shape {p.data.shape}"
+                    )
+                if grad.dtype != p.data.dtype:
+                    grad = grad.astype(p.data.dtype)
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = self._init_state(p, group)
+                self._update(p.data, grad, state, group)
+        return loss
+
+    def _init_state(self, param, group):  # pragma: no cover - every optimizer overrides it
+        raise NotImplementedError
+
+    def _update(self, param, grad, state, group):  # pragma: no cover - every optimizer overrides it
+        raise NotImplementedError
+
+    # -- state_dict -----------------------------------------------------------------------------
+
+    def state_dict(self):
+        """The optimizer's state in PyTorch's layout.
+
+        ``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``: parameters
+        are numbered in the order of the groups. The arrays are the live state (not copies),
+        as in PyTorch; ``tg.save`` writes them out.
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore a ``state_dict()``: hyperparameters and per-parameter state (copied).
+
+        Raises ValueError when the saved groups do not match this optimizer's (their number,
+        their sizes, or a state array's shape).
+        """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups'")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}.load_state_dict: the state has {len(saved_groups)} parameter group(s), "
+                f"this optimizer has {len(self.param_groups)}"
+            )
+        by_index = {}
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"{name}.load_state_dict: parameter group {i} has {len(saved['params'])} "
+                    f"parameter(s) in the state but {len(group['params'])} here"
+                )
+            for index, p in zip(saved["params"], group["params"]):
+                by_index[int(index)] = p
+        new_state = {}
+        for index, saved in state_dict["state"].items():
+            if int(index) not in by_index:
+                raise ValueError(f"{name}.load_state_dict: state for unknown parameter {index}")
+            p = by_index[int(index)]
+            entry = {}
+            for key, value in saved.items():
+                if key == "step":
+                    entry[key] = int(value)
+                    continue
+                value = np.asarray(value)
+                if value.shape != p.data.shape:
+                    raise ValueError(
+                        f"{name}.load_state_dict: state {key!r} of parameter {index} has shape "
+                        f"{value.shape}, but the parameter has shape {p.data.shape}"
+                    )
+                entry[key] = np.array(value, dtype=p.data.dtype)
+            new_state[p] = entry
+        new_groups = []
+        for saved, group in zip(saved_groups, self.param_groups):
+            merged = {k: _restore(v) for k, v in saved.items() if k != "params"}
+            merged["params"] = group["params"]
+            self._validate(merged)
+            new_groups.append(merged)
+        self.state = new_state
+        self.param_groups = new_groups
+
+
+def _restore(value):
+    """Hyperparameters come back from a checkpoint as NumPy scalars or lists: make them plain."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list):
+        return tuple(value)
+    return value
