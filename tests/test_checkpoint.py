@@ -70,7 +70,7 @@ def test_a_pickle_is_refused_and_never_executed(tmp_path):
 
 def test_other_files_are_refused_clearly(tmp_path):
     (tmp_path / "text.npz").write_text("hello")
-    with pytest.raises(ValueError, match="not an .npz archive"):
+    with pytest.raises(ValueError, match=r"not an .npz archive"):
         tg.load(tmp_path / "text.npz")
     np.savez(tmp_path / "plain.npz", x=np.ones(2))
     with pytest.raises(ValueError, match="not a tinygrad_opt checkpoint"):

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import tinygrad_opt as tg
@@ -41,13 +41,23 @@ def test_the_posts_final_points():
     np.testing.assert_allclose(x, [1.00949, 1.66983], atol=1e-5)
 
 
-@settings(max_examples=10)
+@settings(max_examples=20)
 @given(st.tuples(st.floats(-3, 3), st.floats(-3, 3)).map(np.array),
        st.sampled_from(sorted(RUNS)))
 def test_loops_match_the_post_from_other_starts(x0, name):
+    """Every iterate matches, except where the post's own RMSProp never converges.
+
+    Our rules round in torch.optim's operation order, the post's code in its own; the two
+    differ in the last bit. Where the post's RMSProp (no eps, fixed step) falls into an
+    oscillation instead of converging, e.g. from (0, -1) with rho = 0.8, that last-bit
+    difference grows about sevenfold per step, so no two implementations that round
+    differently can agree there; such runs are left out.
+    """
     ours, theirs, _ = RUNS[name]
-    x, i, log = ours(post.gfx, x0)
-    x_ref, i_ref, log_ref = theirs(x0)
+    _, i_ref, log_ref = theirs(x0)
+    converged = i_ref < 999
+    assume(converged or name != "rmsprop")
+    _, i, log = ours(post.gfx, x0)
     assert i == i_ref
     np.testing.assert_allclose(log, log_ref, rtol=0, atol=1e-9)
 

@@ -152,7 +152,7 @@ def test_block_processing_equals_whole_array_processing(monkeypatch):
                 opt.step()
             results.append(p.numpy())
     half = len(results) // 2
-    for a, b in zip(results[:half], results[half:]):
+    for a, b in zip(results[:half], results[half:], strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -296,7 +296,7 @@ def test_bad_hyperparameters_raise_value_error_naming_them(cls, hyper, message):
 
 
 def test_bad_hyperparameter_in_a_group_is_refused():
-    with pytest.raises(ValueError, match="lr=-0.5"):
+    with pytest.raises(ValueError, match=r"lr=-0.5"):
         optim.Adam([{"params": [tg.Parameter([1.0])], "lr": -0.5}])
 
 
@@ -306,9 +306,9 @@ def test_bad_parameter_lists():
         optim.SGD([])
     with pytest.raises(TypeError, match="iterable of Parameters"):
         optim.SGD(p)
-    with pytest.raises(TypeError, match="tg.Parameter"):
+    with pytest.raises(TypeError, match=r"tg.Parameter"):
         optim.SGD([np.zeros(2)])
-    with pytest.raises(TypeError, match="tg.Parameter"):
+    with pytest.raises(TypeError, match=r"tg.Parameter"):
         optim.SGD(np.zeros(2))
     with pytest.raises(ValueError, match="non-leaf"):
         optim.SGD([p * 2])
@@ -367,7 +367,7 @@ def test_state_dict_round_trip_through_a_checkpoint_continues_bit_for_bit(cls, h
 
 
 def test_state_dict_layout_is_pytorchs():
-    a, b, opt = _trained(optim.Adam, 2, lr=0.1)
+    _, _, opt = _trained(optim.Adam, 2, lr=0.1)
     sd = opt.state_dict()
     assert set(sd) == {"state", "param_groups"}
     assert [g["params"] for g in sd["param_groups"]] == [[0], [1]]
@@ -376,7 +376,7 @@ def test_state_dict_layout_is_pytorchs():
 
 
 def test_load_state_dict_checks_groups_sizes_and_shapes():
-    a, b, opt = _trained(optim.Adam, 2, lr=0.1)
+    _, _, opt = _trained(optim.Adam, 2, lr=0.1)
     sd = opt.state_dict()
     with pytest.raises(ValueError, match="2 parameter group"):
         optim.Adam([tg.Parameter([1.0, 1.0])]).load_state_dict(sd)

@@ -165,7 +165,7 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
             for leaf in leaves:
                 leaf.grad = None
             out.backward(gradient=seed.reshape(out.shape), retain_graph=True)
-            for leaf, jac in zip(leaves, analytic):
+            for leaf, jac in zip(leaves, analytic, strict=True):
                 if leaf.grad is not None:
                     jac[k] = leaf.grad.data.reshape(-1)
 
@@ -177,7 +177,7 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
         return np.asarray(y.data if isinstance(y, Tensor) else y, dtype=np.float64).reshape(-1)
 
     worst = None
-    for i, (v, jac) in enumerate(zip(values, analytic)):
+    for i, (v, jac) in enumerate(zip(values, analytic, strict=True)):
         for j in range(v.size):
             up, down = v.copy(), v.copy()
             up.flat[j] += eps

@@ -39,7 +39,7 @@ def _take_step(p, optimizer, gfx, th):
     return False
 
 
-def adagrad(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), lamb=0.1, th=1e-5):
+def adagrad(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), lamb=0.1, th=1e-5):  # noqa: B008
     """The post's AdaGrad: h ← h + g², x ← x − lamb · g / √h.
 
     ``f`` is not used (the post passes it); ``ir`` is the iteration limit, ``h`` the starting
@@ -51,14 +51,14 @@ def adagrad(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), lamb=0.1, th=1e-5):
     optimizer.state[p] = {"step": 0, "sum": h}
     log = []
     i = 0
-    for i in range(ir):
+    for i in range(ir):  # noqa: B007 - i is returned, as in the post
         log.append(p.data.copy())
         if _take_step(p, optimizer, gfx, th):
             break
     return p.data.copy(), i, np.array(log).reshape(-1, p.size)
 
 
-def rmsprop(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), gamma=0.001, lamb=0.1, rho=0.5, th=1e-5):
+def rmsprop(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), gamma=0.001, lamb=0.1, rho=0.5, th=1e-5):  # noqa: B008
     """The post's RMSProp: h ← ρ h + (1 − ρ) g², x ← x − lamb · g / √h.
 
     ``f`` and ``gamma`` are not used (the post's signature has them). Runs on
@@ -69,7 +69,7 @@ def rmsprop(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), gamma=0.001, lamb=0.1, rh
     optimizer.state[p] = {"step": 0, "square_avg": h}
     log = []
     i = 0
-    for i in range(ir):
+    for i in range(ir):  # noqa: B007 - i is returned, as in the post
         log.append(p.data.copy())
         if _take_step(p, optimizer, gfx, th):
             break

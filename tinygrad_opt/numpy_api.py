@@ -63,7 +63,7 @@ tan = _unary_fn(ops.Tan, "Elementwise tangent.")
 tanh = _unary_fn(ops.Tanh, "Elementwise hyperbolic tangent.")
 sigmoid = _unary_fn(ops.Sigmoid, "Elementwise logistic function 1 / (1 + e⁻ˣ), overflow-free.")
 relu = _unary_fn(ops.Relu, "Elementwise max(x, 0).")
-abs = _unary_fn(ops.Abs, "Elementwise |x|.")  # noqa: A001 - NumPy's name
+abs = _unary_fn(ops.Abs, "Elementwise |x|.")
 
 
 def clip(x, lo=None, hi=None):
@@ -71,7 +71,7 @@ def clip(x, lo=None, hi=None):
     return as_tensor(x).clip(lo, hi)
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (None: all axes; an int or a tuple of ints), as ``np.sum``."""
     return as_tensor(x).sum(axis, keepdims)
 
@@ -81,12 +81,12 @@ def mean(x, axis=None, keepdims=False):
     return as_tensor(x).mean(axis, keepdims)
 
 
-def max(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+def max(x, axis=None, keepdims=False):
     """Maximum over ``axis``, as ``np.max``; tied maxima share the gradient equally."""
     return as_tensor(x).max(axis, keepdims)
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+def min(x, axis=None, keepdims=False):
     """Minimum over ``axis``, as ``np.min``; tied minima share the gradient equally."""
     return as_tensor(x).min(axis, keepdims)
 

@@ -628,7 +628,7 @@ class Concatenate(Primitive):
         grads = [None]
         start = 0
         lead = (slice(None),) * axis
-        for x, need in zip(arrays, needs[1:]):
+        for x, need in zip(arrays, needs[1:], strict=True):
             stop = start + shape_of(x)[axis]
             grads.append(g[lead + (slice(start, stop),)] if need else None)
             start = stop

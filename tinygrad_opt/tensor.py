@@ -742,7 +742,7 @@ def _run_backward(root, g, retain_graph, create_graph):
                 parts = node._op.vjp(g, node, node._needs, *node._args)
             else:
                 parts = node._op.vjp(g, node.data, node._needs, *node._vals)
-            for x, need, gx in zip(node._args, node._needs, parts):
+            for x, need, gx in zip(node._args, node._needs, parts, strict=True):
                 if need:
                     prev = x._pending
                     if prev is None:

@@ -15,9 +15,10 @@ from ..tensor import Tensor, enable_grad
 
 __all__ = ["Optimizer", "check_number", "blockwise"]
 
-# Elements per block for the update functions: a handful of float64 blocks of this size fit in
-# a typical L2 cache, so the temporaries of one block never go out to main memory.
-BLOCK = 16384
+# Elements per block for the update functions. Smaller blocks keep temporaries in L1/L2 but pay
+# Python's per-ufunc overhead more often; on a 2-core EPYC (512 KiB L2 per core, 16 MiB L3),
+# Adam on 4M float32 took 17.4 ms at 8K, 12.9 ms at 16K, 10.9 ms at 64K and 10.6 ms at 128K.
+BLOCK = 65536
 
 
 def blockwise(update, written, read=()):
@@ -26,26 +27,17 @@ def blockwise(update, written, read=()):
     NumPy cannot fuse elementwise expressions, so an update written with whole-array temporaries
     streams every temporary through main memory. Cutting the arrays into blocks and using
     ``out=`` on two scratch buffers keeps the temporaries in cache. ``written`` arrays are
-    updated in place through flat views (they must be C-contiguous for that; otherwise the
+    updated in place (through flat views, so large ones must be C-contiguous; otherwise the
     update runs once on the whole arrays); ``read`` arrays are only read.
     """
-    arrays = list(written) + list(read)
-    if all(a.flags.c_contiguous for a in written):
-        flat = [a.reshape(-1) for a in arrays]
-    else:
-        flat = arrays
-        # one "block" covering everything; elementwise code works on any shape
-    n = flat[0].size if flat[0].ndim else 1
-    dtype = written[0].dtype
-    if flat is arrays:
-        scratch_a, scratch_b = np.empty_like(arrays[0]), np.empty_like(arrays[0])
-        update(*arrays, scratch_a, scratch_b)
+    first = written[0]
+    n = first.size
+    if n <= BLOCK or not all(a.flags.c_contiguous for a in written):
+        # one block: the update is elementwise, so it works on the arrays as they are
+        update(*written, *read, np.empty_like(first), np.empty_like(first))
         return
-    size = min(n, BLOCK)
-    scratch_a, scratch_b = np.empty(size, dtype), np.empty(size, dtype)
-    if n <= BLOCK:
-        update(*flat, scratch_a, scratch_b)
-        return
+    flat = [a.reshape(-1) for a in written] + [np.ravel(a) for a in read]
+    scratch_a, scratch_b = np.empty(BLOCK, first.dtype), np.empty(BLOCK, first.dtype)
     for start in range(0, n, BLOCK):
         stop = start + BLOCK
         blocks = [a[start:stop] for a in flat]
@@ -254,13 +246,13 @@ class Optimizer:
                 f"this optimizer has {len(self.param_groups)}"
             )
         by_index = {}
-        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
                     f"{name}.load_state_dict: parameter group {i} has {len(saved['params'])} "
                     f"parameter(s) in the state but {len(group['params'])} here"
                 )
-            for index, p in zip(saved["params"], group["params"]):
+            for index, p in zip(saved["params"], group["params"], strict=True):
                 by_index[int(index)] = p
         new_state = {}
         for index, saved in state_dict["state"].items():
@@ -281,7 +273,7 @@ class Optimizer:
                 entry[key] = np.array(value, dtype=p.data.dtype)
             new_state[p] = entry
         new_groups = []
-        for saved, group in zip(saved_groups, self.param_groups):
+        for saved, group in zip(saved_groups, self.param_groups, strict=True):
             merged = {k: _restore(v) for k, v in saved.items() if k != "params"}
             merged["params"] = group["params"]
             self._validate(merged)
