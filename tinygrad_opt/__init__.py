@@ -8,9 +8,10 @@
 array([-6.8, -8. ])
 """
 
-from . import classic, optim
+from . import classic, functions, optim
 from .autodiff import GradcheckError, grad, gradcheck, hessian, value_and_grad
 from .checkpoint import load, save
+from .minimize import OptimizeResult, minimize
 from .numpy_api import (
     abs,
     as_tensor,
@@ -43,6 +44,7 @@ from .numpy_api import (
     transpose,
     where,
 )  # fmt: skip
+from .study import compare
 from .tensor import Parameter, Tensor, enable_grad, is_grad_enabled, no_grad
 
 __version__ = "0.1.0"
@@ -50,7 +52,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "Parameter", "no_grad", "enable_grad", "is_grad_enabled",
     "grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError",
-    "optim", "classic", "save", "load",
+    "optim", "classic", "functions", "save", "load", "minimize", "OptimizeResult", "compare",
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
     "minimum", "where", "concatenate", "stack", "matmul", "dot", "logsumexp", "softmax",

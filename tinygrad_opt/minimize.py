@@ -1,0 +1,226 @@
+"""``minimize``: run an optimizer on a function of a vector until it stops moving.
+
+The stopping rule is the post's: stop when a step moves x by less than ``tol`` in total,
+Σ|x_new − x| < tol. A run that meets a non-finite value, gradient or iterate stops at once,
+reports ``success=False`` and keeps the last point whose value and gradient were finite.
+
+The loop itself (:func:`descend`) works on many starts at once, one per column, so that the
+comparison study runs all its starts as one vectorized descent; every column follows exactly
+the trajectory it would follow alone, because the optimizers' updates are elementwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+
+import numpy as np
+
+from . import optim
+from .tensor import Parameter, Tensor, _wrap
+
+__all__ = ["minimize", "OptimizeResult", "METHODS", "optimizer_class"]
+
+METHODS = {
+    "sgd": optim.SGD,
+    "adagrad": optim.AdaGrad,
+    "rmsprop": optim.RMSProp,
+    "adam": optim.Adam,
+    "adamw": optim.AdamW,
+}
+
+DEFAULT_LR = 0.1  # the post's learning rate for all three of its optimizers
+
+
+@dataclasses.dataclass
+class OptimizeResult:
+    """The outcome of :func:`minimize` (like SciPy's; ``result["x"]`` works too).
+
+    Attributes
+    ----------
+    x : ndarray
+        The final point.
+    fun : float
+        f(x).
+    nit : int
+        Number of optimizer steps taken.
+    success : bool
+        True when the stopping rule Σ|x_new − x| < tol was met.
+    message : str
+        Why the run stopped.
+    path : ndarray, shape (nit + 1, n)
+        x₀, x₁, ..., the iterates.
+    values : ndarray, shape (nit + 1,)
+        f at each iterate.
+    method : str
+        The optimizer's name.
+    """
+
+    x: np.ndarray
+    fun: float
+    nit: int
+    success: bool = False
+    message: str = ""
+    path: np.ndarray = None
+    values: np.ndarray = None
+    method: str = ""
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+    def keys(self):
+        return [f.name for f in dataclasses.fields(self)]
+
+    def __repr__(self):
+        keys = ("method", "success", "message", "nit", "fun", "x")
+        body = "\n".join(f"{k:>8}: {getattr(self, k)!r}" for k in keys)
+        return f"OptimizeResult(\n{body}\n)"
+
+
+def optimizer_class(method):
+    """The Optimizer class for a method name (case-insensitive) or class; ValueError otherwise."""
+    if isinstance(method, type) and issubclass(method, optim.Optimizer):
+        return method
+    if isinstance(method, str) and method.lower() in METHODS:
+        return METHODS[method.lower()]
+    raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)} or an Optimizer class")
+
+
+def method_name(method):
+    cls = optimizer_class(method)
+    for name, known in METHODS.items():
+        if cls is known:
+            return name
+    return cls.__name__
+
+
+def _check_start(x0):
+    try:
+        x = np.array(x0, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"minimize: x0 must be a 1-D array of numbers, got {x0!r}") from None
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"minimize: x0 must be a non-empty 1-D array, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"minimize: x0 must be finite, got {x}")
+    return x
+
+
+def descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback=None):
+    """Minimize from every column of ``starts`` (shape (n, S)) at once.
+
+    ``evaluate(X)`` maps a Tensor of shape (n, S) to the S values f(X[:, s]). Returns one
+    OptimizeResult per column.
+    """
+    cls = optimizer_class(method)
+    name = method_name(method)
+    if not isinstance(max_iter, numbers.Integral) or max_iter < 0:
+        raise ValueError(f"minimize: max_iter must be a non-negative int, got {max_iter!r}")
+    if not tol >= 0:
+        raise ValueError(f"minimize: tol must be >= 0, got {tol!r}")
+    hyper = dict(hyperparameters)
+    hyper.setdefault("lr", DEFAULT_LR)
+    n, count = starts.shape
+    p = Parameter(starts)
+    opt = cls([p], **hyper)
+
+    active = np.ones(count, dtype=bool)
+    stop_iter = np.full(count, -1)  # index into the path of each column's final point
+    success = np.zeros(count, dtype=bool)
+    messages = [""] * count
+    path = [p.data.copy()]
+    values = []
+
+    def finish(columns, k, ok, message):
+        for s in np.flatnonzero(columns):
+            stop_iter[s], success[s], messages[s] = k, ok, message
+        active[columns] = False
+
+    for k in range(max_iter + 1):
+        opt.zero_grad()
+        out = evaluate(p)
+        vals = np.asarray(out.data, dtype=float).reshape(count)
+        values.append(vals.copy())
+        if out.requires_grad:
+            out.sum().backward()
+        grad = p.grad.data if p.grad is not None else np.zeros_like(p.data)
+
+        bad_value = active & ~np.isfinite(vals)
+        bad_grad = active & ~bad_value & ~np.all(np.isfinite(grad), axis=0)
+        finish(bad_value, k - 1, False, f"stopped: f was not finite at iteration {k}")
+        finish(bad_grad, k - 1, False, f"stopped: the gradient was not finite at iteration {k}")
+        if k == max_iter:
+            finish(active.copy(), k, False, f"stopped: the maximum number of iterations ({max_iter}) was reached")
+        if not active.any():
+            break
+        if callback is not None and count == 1:
+            if callback(OptimizeResult(x=p.data[:, 0].copy(), fun=float(vals[0]), nit=k)):
+                finish(active.copy(), k, False, f"stopped by the callback at iteration {k}")
+                break
+
+        before = p.data.copy()
+        opt.step()
+        frozen = ~active
+        p.data[:, frozen] = before[:, frozen]  # finished runs stay where they ended
+        path.append(p.data.copy())
+
+        bad_x = active & ~np.all(np.isfinite(p.data), axis=0)
+        finish(bad_x, k, False, f"stopped: the step at iteration {k} gave a non-finite x")
+        p.data[:, bad_x] = before[:, bad_x]
+        moved = np.sum(np.abs(p.data - before), axis=0)
+        finish(active & (moved < tol), k + 1, True,
+               f"converged: a step moved x by less than tol={tol} (sum of |Δx|)")
+
+    # row j of `values` is f at row j of `path`; a run that converged on the loop's last step
+    # ends at a point not yet evaluated, hence one more evaluation (of every column)
+    values.append(np.asarray(evaluate(_wrap(p.data)).data, dtype=float).reshape(count))
+    path = np.stack(path)  # (steps + 1, n, S)
+    values = np.stack(values)
+    results = []
+    for s in range(count):
+        last = max(int(stop_iter[s]), 0)
+        results.append(OptimizeResult(
+            x=path[last, :, s].copy(), fun=float(values[last, s]), nit=last,
+            success=bool(success[s]), message=messages[s], path=path[: last + 1, :, s].copy(),
+            values=values[: last + 1, s].copy(), method=name,
+        ))  # fmt: skip
+    return results
+
+
+def minimize(f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, **hyperparameters):
+    """Minimize ``f`` from ``x0`` with a first-order optimizer; returns an :class:`OptimizeResult`.
+
+    Parameters
+    ----------
+    f : callable
+        f(x) for a 1-D x, returning one number; written with Tensor operations or plain NumPy
+        (NumPy dispatch records it), e.g. the post's ``fx`` or ``tg.functions.rosenbrock``.
+    x0 : array_like
+        The start: a finite 1-D array of numbers (ValueError otherwise).
+    method : str or Optimizer class
+        "adam", "adagrad", "rmsprop", "sgd", "adamw", or a class such as ``optim.Adam``.
+    max_iter : int
+        The most steps to take.
+    tol : float
+        Stop when a step moves x by less than tol in total: Σ|x_new − x| < tol (the post's rule).
+    callback : callable, optional
+        Called before each step with an OptimizeResult holding ``x``, ``fun`` and ``nit``;
+        returning True stops the run.
+    **hyperparameters
+        Passed to the optimizer (``lr``, ``betas``, ``momentum``, ...). ``lr`` defaults to 0.1,
+        the post's step size, rather than the optimizer class's own default.
+
+    A non-finite value, gradient or step stops the run with ``success=False`` and the last
+    point whose value and gradient were finite.
+    """
+    x = _check_start(x0)
+
+    def evaluate(p):
+        out = f(p[:, 0])
+        if not isinstance(out, Tensor):
+            out = _wrap(np.asarray(out, dtype=float))
+        if out.size != 1:
+            raise ValueError(f"minimize: f must return a single number, but it returned shape {out.shape}")
+        return out.reshape(1)
+
+    return descend(evaluate, x.reshape(-1, 1), method, max_iter, tol, hyperparameters, callback)[0]
