@@ -58,5 +58,5 @@ def test_post_is_the_posts_function_with_its_gradient():
 
 def test_get():
     assert F.get("beale") is F.beale and F.get(F.beale) is F.beale
-    with pytest.raises(ValueError, match="unknown test function 'nope'.*rosenbrock"):
+    with pytest.raises(ValueError, match=r"unknown test function 'nope'.*rosenbrock"):
         F.get("nope")

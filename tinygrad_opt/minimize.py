@@ -120,7 +120,7 @@ def descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback=N
         raise ValueError(f"minimize: tol must be >= 0, got {tol!r}")
     hyper = dict(hyperparameters)
     hyper.setdefault("lr", DEFAULT_LR)
-    n, count = starts.shape
+    _n, count = starts.shape
     p = Parameter(starts)
     opt = cls([p], **hyper)
 
