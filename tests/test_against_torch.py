@@ -163,3 +163,28 @@ def test_clip_grad_norm_matches_torch():
         total_t = torch.nn.utils.clip_grad_norm_([pt], 0.5, norm_type)
         assert total == pytest.approx(total_t.item(), rel=1e-12)
         np.testing.assert_allclose(p.grad.numpy(), pt.grad.numpy(), rtol=1e-12)
+
+
+def test_nn_layers_and_losses_match_torch():
+    rng = np.random.default_rng(0)
+    layer = tg.nn.Linear(4, 3, rng=0)
+    lt = torch.nn.Linear(4, 3)
+    with torch.no_grad():
+        lt.weight.copy_(torch.tensor(layer.weight.numpy()))
+        lt.bias.copy_(torch.tensor(layer.bias.numpy()))
+    x = rng.normal(size=(6, 4))
+    labels = rng.integers(0, 3, size=6)
+    loss = tg.nn.cross_entropy(layer(x), labels)
+    loss_t = torch.nn.functional.cross_entropy(lt(torch.tensor(x)), torch.tensor(labels))
+    loss.backward()
+    loss_t.backward()
+    assert loss.item() == pytest.approx(loss_t.item(), rel=1e-12)
+    np.testing.assert_allclose(layer.weight.grad.numpy(), lt.weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(layer.bias.grad.numpy(), lt.bias.grad.numpy(), rtol=1e-10)
+    logits, targets = rng.normal(size=5) * 10, rng.random(5)
+    bce = tg.nn.binary_cross_entropy_with_logits(logits, targets).item()
+    bce_t = torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(logits), torch.tensor(targets)).item()
+    assert bce == pytest.approx(bce_t, rel=1e-12)
+    pred, target = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    assert tg.nn.mse_loss(pred, target).item() == pytest.approx(
+        torch.nn.functional.mse_loss(torch.tensor(pred), torch.tensor(target)).item(), rel=1e-12)

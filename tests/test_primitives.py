@@ -162,6 +162,11 @@ def _concatenate(draw, rng):
     return [axis, *pieces], list(range(1, len(pieces) + 1))
 
 
+def _cross_entropy(draw, rng):
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return [rng.normal(size=(n, c)) * 3, rng.integers(0, c, size=n)], [0]
+
+
 def _astype(draw, rng):
     return [rng.normal(size=draw(ONE_SHAPE)), np.dtype(np.float64)], [0]
 
@@ -173,12 +178,13 @@ CASES = {
     ops.Negative: _unary(), ops.Exp: _unary(), ops.Log: _unary(_positive),
     ops.Log1p: _unary(_positive), ops.Expm1: _unary(), ops.Sqrt: _unary(_positive),
     ops.Sin: _unary(), ops.Cos: _unary(), ops.Tan: _unary(lambda r, s: r.uniform(-1.2, 1.2, s)),
-    ops.Tanh: _unary(), ops.Sigmoid: _unary(), ops.Relu: _unary(_away), ops.Abs: _unary(_away),
+    ops.Tanh: _unary(), ops.Sigmoid: _unary(), ops.Softplus: _unary(), ops.Relu: _unary(_away), ops.Abs: _unary(_away),
     ops.Clip: _clip, ops.AsType: _astype,
     ops.Sum: _reduction(lambda r, s: r.normal(size=s)), ops.Max: _reduction(_distinct),
     ops.Min: _reduction(_distinct),
     ops.Reshape: _reshape, ops.Transpose: _transpose, ops.BroadcastTo: _broadcast_to,
     ops.GetItem: _getitem, ops.ScatterAdd: _scatter_add, ops.Concatenate: _concatenate,
+    ops.CrossEntropy: _cross_entropy,
 }  # fmt: skip
 
 

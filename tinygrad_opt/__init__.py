@@ -8,7 +8,7 @@
 array([-6.8, -8. ])
 """
 
-from . import classic, functions, optim
+from . import classic, functions, nn, optim
 from .autodiff import GradcheckError, grad, gradcheck, hessian, value_and_grad
 from .checkpoint import load, save
 from .minimize import OptimizeResult, minimize
@@ -52,9 +52,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "Parameter", "no_grad", "enable_grad", "is_grad_enabled",
     "grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError",
-    "optim", "classic", "functions", "save", "load", "minimize", "OptimizeResult", "compare",
+    "optim", "classic", "functions", "nn", "save", "load", "minimize", "OptimizeResult", "compare",
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
-    "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
+    "softplus", "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
     "minimum", "where", "concatenate", "stack", "matmul", "dot", "logsumexp", "softmax",
     "log_softmax",
 ]  # fmt: skip

@@ -28,7 +28,7 @@ from .tensor import (
 
 __all__ = [
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
-    "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
+    "softplus", "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
     "minimum", "where", "concatenate", "stack", "matmul", "dot", "logsumexp", "softmax",
     "log_softmax",
 ]  # fmt: skip
@@ -62,6 +62,7 @@ cos = _unary_fn(ops.Cos, "Elementwise cosine.")
 tan = _unary_fn(ops.Tan, "Elementwise tangent.")
 tanh = _unary_fn(ops.Tanh, "Elementwise hyperbolic tangent.")
 sigmoid = _unary_fn(ops.Sigmoid, "Elementwise logistic function 1 / (1 + e⁻ˣ), overflow-free.")
+softplus = _unary_fn(ops.Softplus, "Elementwise log(1 + eˣ), overflow-free; its derivative is σ(x).")
 relu = _unary_fn(ops.Relu, "Elementwise max(x, 0).")
 abs = _unary_fn(ops.Abs, "Elementwise |x|.")
 

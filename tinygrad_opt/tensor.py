@@ -566,6 +566,10 @@ class Tensor:
     def sigmoid(self):
         return _unary(ops.Sigmoid, self)
 
+    def softplus(self):
+        """log(1 + eˣ), without overflow."""
+        return _unary(ops.Softplus, self)
+
     def relu(self):
         return _unary(ops.Relu, self)
 
