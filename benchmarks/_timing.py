@@ -1,4 +1,9 @@
-"""Shared timing helper for the benchmarks: medians of repeated runs, in one process."""
+"""Shared timing helpers for the benchmarks: interleaved repeats, medians, one process.
+
+The machine is shared and its speed drifts, so the contenders are timed in turn within every
+repeat (A, B, C, A, B, C, ...) and each one's median is reported: a slow spell then hits all of
+them alike instead of whichever happened to be running.
+"""
 
 import statistics
 import time
@@ -6,13 +11,21 @@ import time
 
 def median_seconds(func, number, repeat=9):
     """Median over ``repeat`` runs of the time per call of ``func`` (called ``number`` times)."""
-    times = []
+    return median_seconds_interleaved({"f": func}, number, repeat)["f"]
+
+
+def median_seconds_interleaved(funcs, number, repeat=9):
+    """{name: median seconds per call} for a dict of functions timed in turn in each repeat."""
+    times = {name: [] for name in funcs}
+    for func in funcs.values():  # warm up: first calls allocate state and fill caches
+        func()
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            func()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
+        for name, func in funcs.items():
+            start = time.perf_counter()
+            for _ in range(number):
+                func()
+            times[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def try_import_torch():

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import median_seconds, try_import_torch
+from _timing import median_seconds_interleaved, try_import_torch
 
 import tinygrad_opt as tg
 from tinygrad_opt import optim
@@ -96,18 +96,22 @@ def chain_backward_seconds(n):
 
 def main():
     number = 2000
-    base = median_seconds(hand_written(), number)
-    rows = [("hand-written fx + gfx + NumPy Adam", base)]
-    rows.append(("tinygrad_opt: fx, backward, optim.Adam", median_seconds(ours(), number)))
-    rows.append(("tinygrad_opt: value_and_grad(fx) only", median_seconds(ours_value_and_grad(), number)))
+    contenders = {
+        "hand-written fx + gfx + NumPy Adam": hand_written(),
+        "tinygrad_opt: fx, backward, optim.Adam": ours(),
+        "tinygrad_opt: value_and_grad(fx) only": ours_value_and_grad(),
+    }
     torch = try_import_torch()
     if torch is not None:
-        rows.append((f"PyTorch {torch.__version__} eager + torch.optim.Adam", median_seconds(pytorch(torch), number)))
-    print("The post's problem, one step per iteration (median of 9 runs):")
-    for name, seconds in rows:
+        contenders[f"PyTorch {torch.__version__} eager + torch.optim.Adam"] = pytorch(torch)
+    times = median_seconds_interleaved(contenders, number)
+    base = times["hand-written fx + gfx + NumPy Adam"]
+    print("The post's problem, one step per iteration (median of 9 interleaved runs):")
+    for name, seconds in times.items():
         print(f"  {name:<48} {seconds * 1e6:8.1f} µs   {seconds / base:5.1f}x hand-written")
     if torch is not None:
-        print(f"  PyTorch step / tinygrad_opt step: {rows[-1][1] / rows[1][1]:.1f}x")
+        torch_step = times[f"PyTorch {torch.__version__} eager + torch.optim.Adam"]
+        print(f"  PyTorch step / tinygrad_opt step: {torch_step / times['tinygrad_opt: fx, backward, optim.Adam']:.1f}x")
 
     print("\nBackward through a chain of n multiplications (best of 3):")
     for n in (25_000, 50_000, 100_000):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import median_seconds, try_import_torch
+from _timing import median_seconds_interleaved, try_import_torch
 
 import tinygrad_opt as tg
 from tinygrad_opt import optim
@@ -62,15 +62,19 @@ def main():
     rng = np.random.default_rng(0)
     param = rng.normal(size=N).astype(np.float32)
     grad = rng.normal(size=N).astype(np.float32)
-    rows = [("tinygrad_opt optim.Adam (blocked)", median_seconds(ours(param, grad), 5, repeat=11))]
-    rows.append(("Adam as whole-array NumPy expressions", median_seconds(whole_array_numpy(param, grad), 5, repeat=11)))
-    rows.append(("memory-bandwidth floor (copy of the bytes)", median_seconds(bandwidth_floor(param, grad), 5, repeat=11)))
+    contenders = {
+        "tinygrad_opt optim.Adam (blocked)": ours(param, grad),
+        "Adam as whole-array NumPy expressions": whole_array_numpy(param, grad),
+        "memory-bandwidth floor (copy of the bytes)": bandwidth_floor(param, grad),
+    }
     torch = try_import_torch()
     if torch is not None:
-        rows.append((f"torch.optim.Adam, 1 thread ({torch.__version__})", median_seconds(pytorch(torch, param, grad), 5, repeat=11)))
-    ref = rows[-1][1] if torch is not None else rows[0][1]
-    print(f"One Adam step on {N:,} float32 parameters (median of 11 runs of 5 steps):")
-    for name, seconds in rows:
+        contenders[f"torch.optim.Adam, 1 thread ({torch.__version__})"] = pytorch(torch, param, grad)
+    times = median_seconds_interleaved(contenders, 5, repeat=11)
+    ref_name = list(times)[-1] if torch is not None else "tinygrad_opt optim.Adam (blocked)"
+    ref = times[ref_name]
+    print(f"One Adam step on {N:,} float32 parameters (median of 11 interleaved runs of 5 steps):")
+    for name, seconds in times.items():
         print(f"  {name:<46} {seconds * 1e3:7.2f} ms   {seconds / ref:5.2f}x {'PyTorch' if torch else 'ours'}")
 
 

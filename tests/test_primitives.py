@@ -76,6 +76,14 @@ def _matmul(draw, rng):
     return [rng.normal(size=a_shape), rng.normal(size=b_shape)], [0, 1]
 
 
+def _linear(draw, rng):
+    n_in, n_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    lead = draw(st.sampled_from([(), (2,), (2, 3)]))
+    bias = rng.normal(size=n_out) if draw(st.booleans()) else None
+    args = [rng.normal(size=(*lead, n_in)), rng.normal(size=(n_out, n_in)), bias]
+    return args, [0, 1, 2] if bias is not None else [0, 1]
+
+
 def _where(draw, rng):
     shapes = draw(mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3)).input_shapes
     cond = rng.random(shapes[0]) > 0.5
@@ -174,7 +182,7 @@ def _astype(draw, rng):
 CASES = {
     ops.Add: _binary(), ops.Subtract: _binary(), ops.Multiply: _binary(),
     ops.Divide: _binary(b_values=_away), ops.Power: _power,
-    ops.Maximum: _extremum, ops.Minimum: _extremum, ops.Matmul: _matmul, ops.Where: _where,
+    ops.Maximum: _extremum, ops.Minimum: _extremum, ops.Matmul: _matmul, ops.Linear: _linear, ops.Where: _where,
     ops.Negative: _unary(), ops.Exp: _unary(), ops.Log: _unary(_positive),
     ops.Log1p: _unary(_positive), ops.Expm1: _unary(), ops.Sqrt: _unary(_positive),
     ops.Sin: _unary(), ops.Cos: _unary(), ops.Tan: _unary(lambda r, s: r.uniform(-1.2, 1.2, s)),

@@ -122,8 +122,7 @@ class Linear(Module):
             raise ValueError(
                 f"Linear: expected inputs with {self.in_features} features (last axis), got shape {x.shape}"
             )
-        y = x @ self.weight.T
-        return y + self.bias if self.bias is not None else y
+        return apply(ops.Linear, x, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -781,8 +781,12 @@ def _accumulate_leaf(leaf, g, create_graph):
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     else:
         # A copy: the same array may be the gradient of several tensors, and optimizers and
-        # clipping update .grad in place.
-        g = np.array(g, dtype=leaf.data.dtype)
+        # clipping update .grad in place. It takes the parameter's memory layout: a transposed
+        # gradient (that of W in x @ W.T) would otherwise stay transposed, and elementwise
+        # updates that mix layouts run several times slower.
+        out = np.empty_like(leaf.data)
+        out[...] = g
+        g = out
         leaf.grad = _wrap(g) if leaf.grad is None else _wrap(leaf.grad.data + g)
 
 
