@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("[0-9][0-9]_*.py"))
+ROOT = Path(__file__).parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("[0-9][0-9]_*.py"))
 EXPECTED = {  # something each example must print
     "01_post_function.py": ["iteration 562", "iteration  30", "iteration 174"],
     "02_linear_regression.py": ["largest difference from lstsq"],
@@ -24,7 +25,9 @@ def test_every_example_is_listed():
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs(example, tmp_path):
     pytest.importorskip("matplotlib")
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    # the package is importable from the repository even when it is not installed
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
     result = subprocess.run([sys.executable, str(example)], cwd=tmp_path, capture_output=True,
                             text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
