@@ -72,11 +72,14 @@ def test_adagrad_step_matches_its_formula(seed, lr, lr_decay, wd, eps, maximize,
     np.testing.assert_allclose(got, theta - eta * d / (np.sqrt(s_new) + eps), rtol=1e-12, atol=1e-14)
 
 
-@given(seed=SEEDS, lr=RATE, alpha=UNIT, eps=st.floats(0, 1e-3), wd=UNIT, momentum=UNIT,
-       centered=st.booleans(), maximize=st.booleans())
+# alpha >= 0.01: at alpha = 0 the centered denominator is sqrt(d² − d²), which rounding can make
+# the square root of a tiny negative number (NaN here, as in PyTorch)
+@given(seed=SEEDS, lr=RATE, alpha=st.floats(0.01, 0.99), eps=st.floats(0, 1e-3), wd=UNIT,
+       momentum=UNIT, centered=st.booleans(), maximize=st.booleans())
 def test_rmsprop_step_matches_its_formula(seed, lr, alpha, eps, wd, momentum, centered, maximize):
     theta, g, v, other = _arrays(seed)
-    grad_avg = 0.1 * other  # small, so that v - m̄² stays positive
+    grad_avg = 0.1 * other
+    v = v + grad_avg**2  # reachable states only: averages of d² and d from zero keep v >= m̄²
     buf = other[::-1].copy()
     state = {"step": 3, "square_avg": v}
     if centered:
