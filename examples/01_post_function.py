@@ -37,7 +37,7 @@ def main():
         "Adam": classic.adam(gradient, start, alpha=0.1),
     }
     x_star = tg.functions.post.minimiser
-    for name, (x_end, count, log) in runs.items():
+    for name, (x_end, count, _) in runs.items():
         print(f"{name:<8} stopped at iteration {count:>3}: x = {x_end}, f(x) = {fx(x_end):.10f}, "
               f"|x − x*| = {np.linalg.norm(x_end - x_star):.1e}")
     print("(the post: AdaGrad 562, RMSProp 30, Adam 174)")

@@ -36,6 +36,7 @@ from .numpy_api import (
     sigmoid,
     sin,
     softmax,
+    softplus,
     sqrt,
     stack,
     sum,

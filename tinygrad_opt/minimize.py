@@ -69,6 +69,7 @@ class OptimizeResult:
         return getattr(self, key)
 
     def keys(self):
+        """The field names, so that ``dict(result)``-style code and ``result[key]`` work."""
         return [f.name for f in dataclasses.fields(self)]
 
     def __repr__(self):
@@ -110,8 +111,14 @@ def descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback=N
     """Minimize from every column of ``starts`` (shape (n, S)) at once.
 
     ``evaluate(X)`` maps a Tensor of shape (n, S) to the S values f(X[:, s]). Returns one
-    OptimizeResult per column.
+    OptimizeResult per column. NumPy's overflow and invalid-value warnings are silenced while it
+    runs: a run that meets them stops and says so in its result.
     """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
+
+
+def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback):
     cls = optimizer_class(method)
     name = method_name(method)
     if not isinstance(max_iter, numbers.Integral) or max_iter < 0:

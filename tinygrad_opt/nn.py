@@ -25,6 +25,7 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def forward(self, *args, **kwargs):  # pragma: no cover - subclasses define it
+        """The computation; subclasses define it, and calling the module runs it."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def _children(self):
@@ -49,6 +50,7 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self, set_to_none=True):
+        """Reset every parameter's gradient to None (default) or to zeros in place."""
         for p in self.parameters():
             if set_to_none:
                 p.grad = None
@@ -89,6 +91,7 @@ class Module:
         return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
 
     def extra_repr(self):
+        """Extra text for the module's repr (layer sizes, ...)."""
         return ""
 
 
@@ -117,6 +120,7 @@ class Linear(Module):
         self.bias = Parameter(gen.uniform(-bound, bound, out_features).astype(dtype)) if bias else None
 
     def forward(self, x):
+        """x Wᵀ + b for x of shape (..., in_features); one fused operation."""
         x = as_tensor(x)
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(
@@ -125,6 +129,7 @@ class Linear(Module):
         return apply(ops.Linear, x, self.weight, self.bias)
 
     def extra_repr(self):
+        """The layer's sizes, for its repr."""
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
@@ -142,6 +147,7 @@ class Sequential(Module):
             yield str(i), m
 
     def forward(self, x):
+        """Apply the modules in order."""
         for m in self.layers:
             x = m(x)
         return x
@@ -157,6 +163,7 @@ class ReLU(Module):
     """max(x, 0), elementwise."""
 
     def forward(self, x):
+        """max(x, 0), elementwise."""
         return as_tensor(x).relu()
 
 
@@ -164,6 +171,7 @@ class Tanh(Module):
     """tanh(x), elementwise."""
 
     def forward(self, x):
+        """tanh(x), elementwise."""
         return as_tensor(x).tanh()
 
 
@@ -171,6 +179,7 @@ class Sigmoid(Module):
     """1 / (1 + e⁻ˣ), elementwise."""
 
     def forward(self, x):
+        """σ(x) = 1/(1 + e⁻ˣ), elementwise."""
         return as_tensor(x).sigmoid()
 
 

@@ -299,18 +299,22 @@ class Tensor:
 
     @property
     def shape(self):
+        """The shape of the data, a tuple."""
         return self.data.shape
 
     @property
     def ndim(self):
+        """The number of dimensions."""
         return self.data.ndim
 
     @property
     def size(self):
+        """The number of elements."""
         return self.data.size
 
     @property
     def dtype(self):
+        """The NumPy dtype of the data."""
         return self.data.dtype
 
     @property
@@ -537,33 +541,43 @@ class Tensor:
     # -- elementwise functions ----------------------------------------------------------------
 
     def exp(self):
+        """Elementwise eˣ; d/dx eˣ = eˣ."""
         return _unary(ops.Exp, self)
 
     def log(self):
+        """Elementwise natural logarithm; d/dx log x = 1/x."""
         return _unary(ops.Log, self)
 
     def log1p(self):
+        """Elementwise log(1 + x), accurate for small x; derivative 1/(1 + x)."""
         return _unary(ops.Log1p, self)
 
     def expm1(self):
+        """Elementwise eˣ − 1, accurate for small x; derivative eˣ."""
         return _unary(ops.Expm1, self)
 
     def sqrt(self):
+        """Elementwise √x; derivative 1/(2√x)."""
         return _unary(ops.Sqrt, self)
 
     def sin(self):
+        """Elementwise sine; derivative cos x."""
         return _unary(ops.Sin, self)
 
     def cos(self):
+        """Elementwise cosine; derivative −sin x."""
         return _unary(ops.Cos, self)
 
     def tan(self):
+        """Elementwise tangent; derivative 1 + tan² x."""
         return _unary(ops.Tan, self)
 
     def tanh(self):
+        """Elementwise hyperbolic tangent; derivative 1 − tanh² x."""
         return _unary(ops.Tanh, self)
 
     def sigmoid(self):
+        """Elementwise σ(x) = 1/(1 + e⁻ˣ), overflow-free; derivative σ(1 − σ)."""
         return _unary(ops.Sigmoid, self)
 
     def softplus(self):
@@ -571,9 +585,11 @@ class Tensor:
         return _unary(ops.Softplus, self)
 
     def relu(self):
+        """Elementwise max(x, 0); the derivative at 0 is taken as 0."""
         return _unary(ops.Relu, self)
 
     def abs(self):
+        """Elementwise |x|; the derivative at 0 is taken as 0."""
         return _unary(ops.Abs, self)
 
     def clip(self, lo=None, hi=None):
@@ -585,9 +601,11 @@ class Tensor:
     # -- reductions -----------------------------------------------------------------------------
 
     def sum(self, axis=None, keepdims=False):
+        """Sum over ``axis`` (None: all; an int or a tuple), as ``ndarray.sum``."""
         return _unary(ops.Sum, self, normalize_axis(axis, self.ndim, "sum"), bool(keepdims))
 
     def mean(self, axis=None, keepdims=False):
+        """Mean over ``axis`` (None: all; an int or a tuple), as ``ndarray.mean``."""
         axes = normalize_axis(axis, self.ndim, "mean")
         count = self.size if axes is None else int(np.prod([self.shape[i] for i in axes]))
         return _unary(ops.Sum, self, axes, bool(keepdims)) / count
@@ -600,12 +618,15 @@ class Tensor:
         return (centred * centred).sum(axes, keepdims) / (count - ddof)
 
     def std(self, axis=None, keepdims=False, ddof=0):
+        """Standard deviation, √var, NumPy's definition (``ddof`` = delta degrees of freedom)."""
         return self.var(axis, keepdims, ddof).sqrt()
 
     def max(self, axis=None, keepdims=False):
+        """Maximum over ``axis``; tied maxima share the gradient equally."""
         return self._extremum(ops.Max, axis, keepdims)
 
     def min(self, axis=None, keepdims=False):
+        """Minimum over ``axis``; tied minima share the gradient equally."""
         return self._extremum(ops.Min, axis, keepdims)
 
     def _extremum(self, op, axis, keepdims):
@@ -618,6 +639,7 @@ class Tensor:
         return np.argmax(self.data, axis=axis)
 
     def argmin(self, axis=None):
+        """Index of the minimum (a NumPy integer or array; no gradient)."""
         return np.argmin(self.data, axis=axis)
 
     # -- shape ----------------------------------------------------------------------------------
@@ -629,9 +651,11 @@ class Tensor:
         return _unary(ops.Reshape, self, _reshape_target(self.shape, shape))
 
     def flatten(self):
+        """The values as a 1-D tensor."""
         return self.reshape(-1)
 
     def transpose(self, *axes):
+        """The axes permuted (reversed when none are given), as ``ndarray.transpose``."""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
         axes = None if not axes else tuple(int(a) % self.ndim for a in axes)
@@ -641,9 +665,11 @@ class Tensor:
 
     @property
     def T(self):
+        """The transpose: axes reversed."""
         return _unary(ops.Transpose, self, None)
 
     def swapaxes(self, axis1, axis2):
+        """``axis1`` and ``axis2`` interchanged, as ``ndarray.swapaxes``."""
         perm = list(range(self.ndim))
         perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
         return _unary(ops.Transpose, self, tuple(perm))
@@ -659,6 +685,7 @@ class Tensor:
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in axes))
 
     def dot(self, other):
+        """``np.dot(self, other)``: a scalar product or the matrix product of 1-D and 2-D operands."""
         return _numpy_api.dot(self, other)
 
     # -- NumPy dispatch -------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class LRScheduler:
         self.step()
 
     def get_lr(self):  # pragma: no cover - every scheduler overrides it
+        """The learning rates for epoch ``last_epoch``, one per parameter group."""
         raise NotImplementedError
 
     def step(self):
@@ -58,6 +59,7 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer" and not callable(v)}
 
     def load_state_dict(self, state_dict):
+        """Restore the state saved by ``state_dict()``."""
         self.__dict__.update(state_dict)
 
     def _current(self):
@@ -78,6 +80,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """lr · gamma at every multiple of step_size, else the current lr."""
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current()
         return [lr * self.gamma for lr in self._current()]
@@ -92,6 +95,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """lr · gamma after epoch 0."""
         if self.last_epoch == 0:
             return self._current()
         return [lr * self.gamma for lr in self._current()]
@@ -112,6 +116,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """The cosine schedule, recursively from the current lr (PyTorch's form)."""
         t, T, eta = self.last_epoch, self.T_max, self.eta_min
         current = self._current()
         if t == 0:
@@ -142,9 +147,11 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        """initial_lr · lr_lambda(epoch) for each group."""
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs, strict=True)]
 
     def state_dict(self):
+        """The state without the lr_lambda functions (functions cannot be saved)."""
         state = super().state_dict()
         state.pop("lr_lambdas", None)
         return state
@@ -215,10 +222,13 @@ class ReduceLROnPlateau:
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def get_last_lr(self):
+        """The learning rates after the last ``step()``, one per group."""
         return list(self._last_lr)
 
     def state_dict(self):
+        """Everything but the optimizer."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict):
+        """Restore the state saved by ``state_dict()``."""
         self.__dict__.update(state_dict)
