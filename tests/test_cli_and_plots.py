@@ -111,3 +111,13 @@ def test_rosenbrock_contours_are_log_spaced():
     assert any(isinstance(getattr(c, "norm", None), LogNorm) for c in fig.axes[0].collections)
     fig = plot.paths(F.post, {"a": np.array([[0.0, 0.0], [0.5, 0.5]])}, domain="auto")
     assert not any(isinstance(getattr(c, "norm", None), LogNorm) for c in fig.axes[0].collections)
+
+
+def test_console_script():
+    import shutil
+
+    script = shutil.which("tinygrad-opt")
+    if script is None:
+        pytest.skip("the package is not installed, so neither is its console script")
+    result = subprocess.run([script, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "post" in result.stdout

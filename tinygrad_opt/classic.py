@@ -39,6 +39,17 @@ def _take_step(p, optimizer, gfx, th):
     return False
 
 
+def _run(p, optimizer, gfx, ir, th):
+    """The loop of the post's AdaGrad and RMSProp: at most ``ir`` steps; returns (x, i, log)."""
+    log = []
+    i = 0
+    for i in range(ir):  # noqa: B007 - i is returned, as in the post
+        log.append(p.data.copy())
+        if _take_step(p, optimizer, gfx, th):
+            break
+    return p.data.copy(), i, np.array(log).reshape(-1, p.size)
+
+
 def adagrad(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), lamb=0.1, th=1e-5):  # noqa: B008
     """The post's AdaGrad: h ← h + g², x ← x − lamb · g / √h.
 
@@ -49,13 +60,7 @@ def adagrad(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), lamb=0.1, th=1e-5):  # no
     p, h = _start(x, h)
     optimizer = AdaGrad([p], lr=lamb, eps=0.0)
     optimizer.state[p] = {"step": 0, "sum": h}
-    log = []
-    i = 0
-    for i in range(ir):  # noqa: B007 - i is returned, as in the post
-        log.append(p.data.copy())
-        if _take_step(p, optimizer, gfx, th):
-            break
-    return p.data.copy(), i, np.array(log).reshape(-1, p.size)
+    return _run(p, optimizer, gfx, ir, th)
 
 
 def rmsprop(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), gamma=0.001, lamb=0.1, rho=0.5, th=1e-5):  # noqa: B008
@@ -67,13 +72,7 @@ def rmsprop(f, gfx, x, ir=100, h=np.array([0.1, 0.1]), gamma=0.001, lamb=0.1, rh
     p, h = _start(x, h)
     optimizer = RMSProp([p], lr=lamb, alpha=rho, eps=0.0)
     optimizer.state[p] = {"step": 0, "square_avg": h}
-    log = []
-    i = 0
-    for i in range(ir):  # noqa: B007 - i is returned, as in the post
-        log.append(p.data.copy())
-        if _take_step(p, optimizer, gfx, th):
-            break
-    return p.data.copy(), i, np.array(log).reshape(-1, p.size)
+    return _run(p, optimizer, gfx, ir, th)
 
 
 def adam(gfx, x, ir=1000, alpha=0.1, beta1=0.9, beta2=0.999, epsilon=10e-8, th=1e-5):

@@ -29,7 +29,7 @@ from .tensor import (
 __all__ = [
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "softplus", "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
-    "minimum", "where", "concatenate", "stack", "matmul", "dot", "logsumexp", "softmax",
+    "minimum", "multiply", "where", "concatenate", "stack", "matmul", "dot", "logsumexp", "softmax",
     "log_softmax",
 ]  # fmt: skip
 
@@ -115,6 +115,7 @@ def _binary_fn(op, doc):
     return fn
 
 
+multiply = _binary_fn(ops.Multiply, "Elementwise product with broadcasting.")
 maximum = _binary_fn(ops.Maximum, "Elementwise maximum with broadcasting; ties share the gradient.")
 minimum = _binary_fn(ops.Minimum, "Elementwise minimum with broadcasting; ties share the gradient.")
 matmul = _binary_fn(ops.Matmul, "Matrix product with NumPy's rules (1-D and batched operands).")
@@ -177,7 +178,7 @@ def dot(a, b):
     """``np.dot``: a product with a scalar, or the matrix product of 1-D and 2-D operands."""
     a_nd, b_nd = np.ndim(_data(a)), np.ndim(_data(b))
     if a_nd == 0 or b_nd == 0:
-        return _binary_fn_multiply(a, b)
+        return multiply(a, b)
     if a_nd > 2 or b_nd > 2:
         raise TypeError("dot: operands with more than 2 dimensions are not supported; use matmul")
     return matmul(a, b)
@@ -185,9 +186,6 @@ def dot(a, b):
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else x
-
-
-_binary_fn_multiply = _binary_fn(ops.Multiply, "Elementwise product.")
 
 
 def logsumexp(x, axis=None, keepdims=False):
@@ -353,6 +351,11 @@ def _np_reshape(a, *args, **kwargs):
     return as_tensor(a).reshape(shape)
 
 
+def _np_dot(a, b, out=None):
+    _no_extra("dot", out=out)
+    return dot(a, b)
+
+
 def _np_norm(x, ord=None, axis=None, keepdims=False):
     if ord not in (None, 2, "fro") or (ord == 2 and axis is None and np.ndim(_data(x)) > 1):
         raise TypeError(f"numpy.linalg.norm: only the 2-norm/Frobenius norm is supported, got ord={ord!r}")
@@ -393,7 +396,7 @@ _FUNCTIONS = {
     np.squeeze: lambda a, axis=None: as_tensor(a).squeeze(axis),
     np.expand_dims: _np_expand_dims,
     np.broadcast_to: lambda array, shape, subok=False: _broadcast_to(array, shape),
-    np.dot: lambda a, b, out=None: (_no_extra("dot", out=out), dot(a, b))[1],
+    np.dot: _np_dot,
     np.outer: lambda a, b, out=None: as_tensor(a).reshape(-1, 1) * as_tensor(b).reshape(1, -1),
     np.inner: lambda a, b: (as_tensor(a) * b).sum(-1),
     np.concatenate: lambda arrays, axis=0, out=None, **kw: concatenate(arrays, axis),

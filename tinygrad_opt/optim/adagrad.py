@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, blockwise, check_number
+from .optimizer import Optimizer, blockwise, check_number, direction
 
 __all__ = ["AdaGrad", "adagrad_update"]
 
@@ -22,12 +22,7 @@ def adagrad_update(param, grad, state_sum, step, *, lr, lr_decay=0.0, weight_dec
     clr = lr / (1 + (step - 1) * lr_decay)
 
     def update(p, s, g, a, b):
-        d = g
-        if maximize:
-            d = np.negative(d, out=a)
-        if weight_decay != 0:
-            np.multiply(p, weight_decay, out=b)
-            d = np.add(d, b, out=a)
+        d = direction(p, g, a, b, maximize, weight_decay)
         np.multiply(d, d, out=b)
         s += b
         np.sqrt(s, out=b)

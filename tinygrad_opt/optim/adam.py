@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, blockwise, check_number
+from .optimizer import Optimizer, blockwise, check_number, direction
 
 __all__ = ["Adam", "AdamW", "adam_update"]
 
@@ -35,15 +35,9 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1=0.9, beta2=
             vmax, g, a, b = rest
         else:
             g, a, b = rest
-        d = g
-        if maximize:
-            d = np.negative(d, out=a)
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                p *= decay
-            else:
-                np.multiply(p, weight_decay, out=b)
-                d = np.add(d, b, out=a)
+        if decoupled_weight_decay and weight_decay != 0:
+            p *= decay
+        d = direction(p, g, a, b, maximize, 0.0 if decoupled_weight_decay else weight_decay)
         np.subtract(d, m, out=b)
         b *= 1 - beta1
         m += b

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..tensor import Tensor, enable_grad
 
-__all__ = ["Optimizer", "check_number", "blockwise"]
+__all__ = ["Optimizer", "check_number", "blockwise", "direction"]
 
 # Elements per block for the update functions. Smaller blocks keep temporaries in L1/L2 but pay
 # Python's per-ufunc overhead more often; on a 2-core EPYC (512 KiB L2 per core, 16 MiB L3),
@@ -43,6 +43,21 @@ def blockwise(update, written, read=()):
         blocks = [a[start:stop] for a in flat]
         k = blocks[0].size
         update(*blocks, scratch_a[:k], scratch_b[:k])
+
+
+def direction(p, g, a, b, maximize, weight_decay):
+    """The direction every rule starts from, d = ∓g + λθ (− for ``maximize``, λ = weight_decay).
+
+    Written into the scratch buffer ``a`` (``b`` is used and clobbered) when it differs from g;
+    g itself is returned, untouched, when there is nothing to change.
+    """
+    d = g
+    if maximize:
+        d = np.negative(d, out=a)
+    if weight_decay != 0:
+        np.multiply(p, weight_decay, out=b)
+        d = np.add(d, b, out=a)
+    return d
 
 
 def check_number(what, name, value, low=0.0, high=None, high_inclusive=False):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, blockwise, check_number
+from .optimizer import Optimizer, blockwise, check_number, direction
 
 __all__ = ["RMSProp", "rmsprop_update"]
 
@@ -33,12 +33,7 @@ def rmsprop_update(param, grad, square_avg, *, lr, alpha=0.99, eps=1e-8, weight_
         ga = rest.pop(0) if centered else None
         buf = rest.pop(0) if momentum > 0 else None
         g, a, b = rest
-        d = g
-        if maximize:
-            d = np.negative(d, out=a)
-        if weight_decay != 0:
-            np.multiply(p, weight_decay, out=b)
-            d = np.add(d, b, out=a)
+        d = direction(p, g, a, b, maximize, weight_decay)
         v *= alpha
         np.multiply(d, 1 - alpha, out=b)
         b *= d

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, blockwise, check_number
+from .optimizer import Optimizer, blockwise, check_number, direction
 
 __all__ = ["SGD", "sgd_update"]
 
@@ -30,12 +30,7 @@ def sgd_update(param, grad, momentum_buffer=None, *, lr, momentum=0.0, dampening
             g, a, b = rest
         else:
             buf, g, a, b = rest
-        d = g
-        if maximize:
-            d = np.negative(d, out=a)
-        if weight_decay != 0:
-            np.multiply(p, weight_decay, out=b)
-            d = np.add(d, b, out=a)
+        d = direction(p, g, a, b, maximize, weight_decay)
         if momentum != 0:
             if first:
                 buf[...] = d
