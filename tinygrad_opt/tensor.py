@@ -144,7 +144,10 @@ def _wrap(value, requires_grad=False):
     return t
 
 
-def _node(value, op, args, vals, needs):
+def _node(value, op, args, vals, needs, parents):
+    """A Tensor made by ``op``: ``args`` (Tensors and constants) and their NumPy ``vals``;
+    ``needs[i]`` tells whether args[i] wants a gradient, and ``parents`` lists those
+    (position, Tensor) pairs, so that backward visits only them."""
     t = _new(Tensor)
     t.data = value
     t.grad = None
@@ -153,12 +156,14 @@ def _node(value, op, args, vals, needs):
     t._args = args
     t._vals = vals
     t._needs = needs
+    t._parents = parents
     t._seq = next(_seq)
     t._pending = None
     return t
 
 
 _new = object.__new__
+_FIRST_ONLY = [(True,) + (False,) * n for n in range(4)]  # needs of (tensor, *params)
 
 
 def apply(op, *args):
@@ -176,7 +181,8 @@ def apply(op, *args):
     if _mode.enabled:
         needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in args])
         if True in needs:
-            return _node(out, op, args, vals, needs)
+            parents = tuple([(i, x) for i, x in enumerate(args) if needs[i]])
+            return _node(out, op, args, vals, needs, parents)
     return _wrap(out)
 
 
@@ -195,7 +201,11 @@ def _binary(op, a, b):
             f"{op.name}: shapes {a.shape} and {ops.shape_of(bv)} do not match ({exc})"
         ) from None
     if (a.requires_grad or b_req) and _mode.enabled:
-        return _node(out, op, (a, b), (a.data, bv), (a.requires_grad, b_req))
+        if not b_req:
+            return _node(out, op, (a, b), (a.data, bv), _FIRST_ONLY[1], ((0, a),))
+        if not a.requires_grad:
+            return _node(out, op, (a, b), (a.data, bv), (False, True), ((1, b),))
+        return _node(out, op, (a, b), (a.data, bv), (True, True), ((0, a), (1, b)))
     return _wrap(out)
 
 
@@ -209,17 +219,14 @@ def _rbinary(op, b, a):
             f"{op.name}: shapes {ops.shape_of(bv)} and {a.shape} do not match ({exc})"
         ) from None
     if a.requires_grad and _mode.enabled:
-        return _node(out, op, (b, a), (bv, a.data), (False, True))
+        return _node(out, op, (b, a), (bv, a.data), (False, True), ((1, a),))
     return _wrap(out)
-
-
-_FIRST_ONLY = [(True,) + (False,) * n for n in range(4)]  # needs of (tensor, *params)
 
 
 def _unary(op, a, *params):
     out = op.forward(a.data, *params)
     if a.requires_grad and _mode.enabled:
-        return _node(out, op, (a, *params), (a.data, *params), _FIRST_ONLY[len(params)])
+        return _node(out, op, (a, *params), (a.data, *params), _FIRST_ONLY[len(params)], ((0, a),))
     return _wrap(out)
 
 
@@ -276,8 +283,8 @@ class Tensor:
 
     # _op, _args, _vals, _needs, _seq: the node that made this tensor (see _node);
     # _pending: the gradient being accumulated for it during a backward pass.
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_args", "_vals", "_needs", "_seq",
-                 "_pending", "__weakref__")  # fmt: skip
+    __slots__ = ("data", "grad", "requires_grad", "_op", "_args", "_vals", "_needs", "_parents",
+                 "_seq", "_pending", "__weakref__")  # fmt: skip
 
     def __init__(self, data, requires_grad=False):
         self.data = _to_array(data, type(self).__name__)
@@ -773,21 +780,21 @@ def _run_backward(root, g, retain_graph, create_graph):
                 parts = node._op.vjp(g, node, node._needs, *node._args)
             else:
                 parts = node._op.vjp(g, node.data, node._needs, *node._vals)
-            for x, need, gx in zip(node._args, node._needs, parts, strict=True):
-                if need:
-                    prev = x._pending
-                    if prev is None:
-                        x._pending = gx
-                        if x._op is None:
-                            leaves.append(x)
-                        elif x._args is None:
-                            raise RuntimeError(_FREED)
-                        else:
-                            heappush(heap, (-x._seq, x))
+            for i, x in node._parents:
+                gx = parts[i]
+                prev = x._pending
+                if prev is None:
+                    x._pending = gx
+                    if x._op is None:
+                        leaves.append(x)
+                    elif x._args is None:
+                        raise RuntimeError(_FREED)
                     else:
-                        x._pending = prev + gx
+                        heappush(heap, (-x._seq, x))
+                else:
+                    x._pending = prev + gx
             if not retain_graph:
-                node._args = node._vals = None
+                node._args = node._vals = node._parents = None
         for leaf in leaves:
             _accumulate_leaf(leaf, leaf._pending, create_graph)
     finally:  # after an error too, no partial gradient may linger into the next backward
