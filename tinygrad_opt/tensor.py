@@ -117,9 +117,11 @@ def _operand(x, who):
     """The NumPy value of an operand (a Tensor's data, a number, an array) for an operation."""
     if isinstance(x, Tensor):
         return x.data
-    if type(x) in _SCALARS or isinstance(x, (np.ndarray, np.generic)):
-        if isinstance(x, (np.ndarray, np.generic)):
-            _check_dtype(np.asarray(x), who)
+    if type(x) in _SCALARS:
+        return x
+    if isinstance(x, (np.ndarray, np.generic)):
+        if x.dtype.kind not in "biuf":
+            _check_dtype(np.asarray(x), who)  # raises, naming the dtype
         return x
     if isinstance(x, (list, tuple)):
         return _to_array(x, who)
@@ -201,8 +203,8 @@ def _binary(op, a, b):
             f"{op.name}: shapes {a.shape} and {ops.shape_of(bv)} do not match ({exc})"
         ) from None
     if (a.requires_grad or b_req) and _mode.enabled:
-        if not b_req:
-            return _node(out, op, (a, b), (a.data, bv), _FIRST_ONLY[1], ((0, a),))
+        if not b_req:  # b is recorded as its NumPy value (a list operand becomes an array)
+            return _node(out, op, (a, bv), (a.data, bv), _FIRST_ONLY[1], ((0, a),))
         if not a.requires_grad:
             return _node(out, op, (a, b), (a.data, bv), (False, True), ((1, b),))
         return _node(out, op, (a, b), (a.data, bv), (True, True), ((0, a), (1, b)))
@@ -219,7 +221,7 @@ def _rbinary(op, b, a):
             f"{op.name}: shapes {ops.shape_of(bv)} and {a.shape} do not match ({exc})"
         ) from None
     if a.requires_grad and _mode.enabled:
-        return _node(out, op, (b, a), (bv, a.data), (False, True), ((1, a),))
+        return _node(out, op, (bv, a), (bv, a.data), (False, True), ((1, a),))
     return _wrap(out)
 
 
@@ -281,8 +283,9 @@ class Tensor:
     broadcasting; NumPy functions (``np.exp(t)``, ``np.sum(t, axis=0)``) return Tensors too.
     """
 
-    # _op, _args, _vals, _needs, _seq: the node that made this tensor (see _node);
-    # _pending: the gradient being accumulated for it during a backward pass.
+    # _op, _args, _vals, _needs, _parents, _seq: the node that made this tensor (see _node);
+    # _pending: the gradient being accumulated for it during a backward pass (so two threads
+    # must not run backward through the same graph at the same time).
     __slots__ = ("data", "grad", "requires_grad", "_op", "_args", "_vals", "_needs", "_parents",
                  "_seq", "_pending", "__weakref__")  # fmt: skip
 
