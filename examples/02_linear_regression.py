@@ -38,7 +38,9 @@ def main():
         return
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.subplots()
-    ax.semilogy(losses)
+    ax.semilogy(losses, label="training loss")
+    ax.axhline(0.01, color="gray", linestyle="--", label="noise variance (the best possible)")
+    ax.legend()
     ax.set_xlabel("step")
     ax.set_ylabel("mean squared error")
     ax.set_title("Linear regression with SGD + momentum")
