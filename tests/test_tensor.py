@@ -132,3 +132,14 @@ def test_reshape_transpose_flatten_squeeze():
     assert t.reshape(1, 6, 1).squeeze().shape == (6,)
     with pytest.raises(ValueError, match=r"reshape.*\(6,\).*\(4, 2\)"):
         t.reshape(4, 2)
+
+
+@pytest.mark.parametrize("index, match", [
+    (1.5, r"index 1.5 into a tensor of shape \(3,\)"), (5, r"index 5 .*out of bounds"),
+    ((slice(None), 0), "too many indices"), (np.array([0.5]), "integers or booleans"),
+])  # fmt: skip
+def test_bad_indices_name_the_index_and_the_shape(index, match):
+    with pytest.raises(IndexError, match=match):
+        tg.Parameter([1.0, 2.0, 3.0])[index]
+    with pytest.raises(IndexError, match="0-d"):
+        tg.Tensor(1.0)[0]

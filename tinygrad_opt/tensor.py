@@ -531,14 +531,16 @@ class Tensor:
     # -- indexing -------------------------------------------------------------------------------
 
     def __getitem__(self, index):
-        if type(index) is int:
-            if self.data.ndim == 0:
-                raise IndexError("a 0-d tensor cannot be indexed with an integer")
-            return _unary(ops.GetItem, self, index)
+        shape = self.data.shape
+        if type(index) is int and shape and -shape[0] <= index < shape[0]:
+            return _unary(ops.GetItem, self, index)  # the common case, checked cheaply
         idx = _index_value(index)
         if isinstance(idx, np.ndarray) and idx.dtype.kind not in "biu":
             raise IndexError(f"tensor indices must be integers or booleans, got dtype {idx.dtype}")
-        return _unary(ops.GetItem, self, idx)
+        try:
+            return _unary(ops.GetItem, self, idx)
+        except IndexError as exc:  # NumPy's reason, with the tensor's shape and the index
+            raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {exc}") from None
 
     def __setitem__(self, index, value):
         if self.requires_grad and _mode.enabled:
