@@ -143,3 +143,17 @@ def test_bad_indices_name_the_index_and_the_shape(index, match):
         tg.Parameter([1.0, 2.0, 3.0])[index]
     with pytest.raises(IndexError, match="0-d"):
         tg.Tensor(1.0)[0]
+
+
+def test_grad_assignment_is_checked_and_arrays_are_accepted():
+    p = tg.Parameter([1.0, 2.0])
+    p.grad = np.array([0.5, 0.5])  # NumPy habit: becomes a Tensor
+    assert isinstance(p.grad, tg.Tensor)
+    tg.optim.SGD([p], lr=1.0).step()
+    np.testing.assert_array_equal(p.numpy(), [0.5, 1.5])
+    with pytest.raises(ValueError, match=r"shape \(3,\) for a tensor of shape \(2,\)"):
+        p.grad = np.zeros(3)
+    with pytest.raises(TypeError, match="string"):
+        p.grad = "abc"
+    p.grad = None
+    assert p.grad is None

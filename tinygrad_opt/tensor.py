@@ -139,7 +139,7 @@ def _wrap(value, requires_grad=False):
     """A Tensor around ``value`` with no history: the fast constructor used internally."""
     t = _new(Tensor)
     t.data = value
-    t.grad = None
+    t._grad = None
     t.requires_grad = requires_grad
     t._op = None
     t._pending = None
@@ -152,7 +152,7 @@ def _node(value, op, args, vals, needs, parents):
     (position, Tensor) pairs, so that backward visits only them."""
     t = _new(Tensor)
     t.data = value
-    t.grad = None
+    t._grad = None
     t.requires_grad = True
     t._op = op
     t._args = args
@@ -286,12 +286,12 @@ class Tensor:
     # _op, _args, _vals, _needs, _parents, _seq: the node that made this tensor (see _node);
     # _pending: the gradient being accumulated for it during a backward pass (so two threads
     # must not run backward through the same graph at the same time).
-    __slots__ = ("data", "grad", "requires_grad", "_op", "_args", "_vals", "_needs", "_parents",
+    __slots__ = ("data", "_grad", "requires_grad", "_op", "_args", "_vals", "_needs", "_parents",
                  "_seq", "_pending", "__weakref__")  # fmt: skip
 
     def __init__(self, data, requires_grad=False):
         self.data = _to_array(data, type(self).__name__)
-        self.grad = None
+        self._grad = None
         self._op = None
         self._pending = None
         if requires_grad and self.data.dtype.kind != "f":
@@ -326,6 +326,22 @@ class Tensor:
     def dtype(self):
         """The NumPy dtype of the data."""
         return self.data.dtype
+
+    @property
+    def grad(self):
+        """The accumulated gradient: a Tensor of this tensor's shape, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                value = _wrap(_to_array(value, "grad"))
+            if value.shape != self.data.shape:
+                raise ValueError(
+                    f"grad: a gradient of shape {value.shape} for a tensor of shape {self.shape}"
+                )
+        self._grad = value
 
     @property
     def is_leaf(self):
@@ -817,7 +833,7 @@ def _accumulate_leaf(leaf, g, create_graph):
     if create_graph:
         if g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
     else:
         # A copy: the same array may be the gradient of several tensors, and optimizers and
         # clipping update .grad in place. It takes the parameter's memory layout: a transposed
@@ -826,7 +842,7 @@ def _accumulate_leaf(leaf, g, create_graph):
         out = np.empty_like(leaf.data)
         out[...] = g
         g = out
-        leaf.grad = _wrap(g) if leaf.grad is None else _wrap(leaf.grad.data + g)
+        leaf._grad = _wrap(g) if leaf._grad is None else _wrap(leaf._grad.data + g)
 
 
 # numpy_api builds on the names above; imported last so that the two modules can refer to each other
