@@ -157,3 +157,28 @@ def test_grad_assignment_is_checked_and_arrays_are_accepted():
         p.grad = "abc"
     p.grad = None
     assert p.grad is None
+
+
+def test_in_place_updates_under_no_grad_keep_the_parameter():
+    p = tg.Parameter(np.array([3.0, -2.0], np.float32))
+    data = p.data
+    for _ in range(100):  # plain gradient descent, written the PyTorch way
+        p.grad = None
+        (p * p).sum().backward()
+        with tg.no_grad():
+            p -= 0.1 * p.grad
+    assert p.data is data and p.dtype == np.float32
+    np.testing.assert_allclose(p.numpy(), 0.0, atol=1e-8)
+    with tg.no_grad():
+        p += 1
+        p *= 2.0
+        p /= np.array([2.0, 4.0])
+    np.testing.assert_allclose(p.numpy(), [1.0, 0.5], atol=1e-6)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        p += 1
+
+
+def test_in_place_on_a_plain_tensor():
+    t = tg.Tensor([1.0, 2.0])
+    t += tg.Tensor([1.0, 1.0])
+    np.testing.assert_array_equal(t.numpy(), [2.0, 3.0])

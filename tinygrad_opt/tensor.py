@@ -544,6 +544,32 @@ class Tensor:
     def __invert__(self):
         return _constant(np.logical_not, self)
 
+    # in place: for updates under no_grad(), as in PyTorch (``p -= lr * p.grad``)
+    def _in_place(self, ufunc, other, symbol):
+        if self.requires_grad and _mode.enabled:
+            raise RuntimeError(
+                f"'{symbol}=' on a tensor that requires grad cannot be differentiated: update "
+                f"parameters under tg.no_grad(), or write x = x {symbol} ... for a new tensor"
+            )
+        value = _operand(other, f"{symbol}=")
+        if isinstance(self.data, np.ndarray):
+            ufunc(self.data, value, out=self.data, casting="same_kind")
+        else:  # a NumPy scalar cannot change: give the tensor a new one
+            self.data = ufunc(self.data, value)
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place(np.add, other, "+")
+
+    def __isub__(self, other):
+        return self._in_place(np.subtract, other, "-")
+
+    def __imul__(self, other):
+        return self._in_place(np.multiply, other, "*")
+
+    def __itruediv__(self, other):
+        return self._in_place(np.divide, other, "/")
+
     # -- indexing -------------------------------------------------------------------------------
 
     def __getitem__(self, index):
