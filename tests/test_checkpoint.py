@@ -107,3 +107,8 @@ def test_a_failed_write_leaves_the_old_checkpoint_and_no_stray_files(tmp_path, m
 def test_tensors_are_saved_as_arrays(tmp_path):
     tg.save({"p": tg.Parameter([1.0, 2.0])}, tmp_path / "t.npz")
     np.testing.assert_array_equal(tg.load(tmp_path / "t.npz")["p"], [1.0, 2.0])
+
+
+def test_saving_into_a_missing_folder_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing"):
+        tg.save({"a": 1}, tmp_path / "missing" / "ck.npz")

@@ -76,13 +76,16 @@ def _decode(obj, archive):
 def save(state_dict, path):
     """Write ``state_dict`` to ``path`` as ``.npz`` (no pickle), atomically.
 
-    Raises TypeError for values that cannot be stored without pickle (functions, objects).
+    Raises TypeError for values that cannot be stored without pickle (functions, objects), and
+    FileNotFoundError when the destination folder does not exist.
     """
     arrays = {}
     structure = {"format": _FORMAT, "tree": _encode(state_dict, arrays, "state_dict")}
     arrays[_STRUCTURE] = np.array(json.dumps(structure))
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: the folder {folder} of {path} does not exist")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
     try:
         with os.fdopen(fd, "wb") as f:
