@@ -53,7 +53,7 @@ SECTIONS = [
     ]),
 ]  # fmt: skip
 
-MODULES = [tg, tg.tensor, tg.ops, tg.numpy_api, tg.autodiff, optim, optim.optimizer, optim.sgd,
+MODULES = [tg, tg.tensor, tg.ops, tg.functional, tg.numpy_dispatch, tg.autodiff, optim, optim.optimizer, optim.sgd,
            optim.adagrad, optim.rmsprop, optim.adam, lr_scheduler, optim.clip, classic, checkpoint,
            minimize, functions, study, plot, nn, cli]  # fmt: skip
 

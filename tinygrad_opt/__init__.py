@@ -11,8 +11,7 @@ array([-6.8, -8. ])
 from . import classic, functions, nn, optim
 from .autodiff import GradcheckError, grad, gradcheck, hessian, value_and_grad
 from .checkpoint import load, save
-from .minimize import OptimizeResult, minimize
-from .numpy_api import (
+from .functional import (
     abs,
     as_tensor,
     clip,
@@ -45,6 +44,7 @@ from .numpy_api import (
     transpose,
     where,
 )  # fmt: skip
+from .minimize import OptimizeResult, minimize
 from .study import compare
 from .tensor import Parameter, Tensor, enable_grad, is_grad_enabled, no_grad
 

@@ -10,17 +10,17 @@ import functools
 
 import numpy as np
 
-from .tensor import Tensor, _to_array, _wrap, enable_grad, no_grad
+from .tensor import Tensor, enable_grad, no_grad, to_array, wrap
 
 __all__ = ["grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError"]
 
 
 def _leaf(x, who):
     """A fresh float leaf that requires grad, holding a copy of ``x``."""
-    data = _to_array(x.data if isinstance(x, Tensor) else x, who)
+    data = to_array(x.data if isinstance(x, Tensor) else x, who)
     if data.dtype.kind != "f":
         data = data.astype(np.float64)
-    return _wrap(data, requires_grad=True)
+    return wrap(data, requires_grad=True)
 
 
 def _with_arg(args, argnum, value, who):
@@ -38,7 +38,7 @@ def _with_arg(args, argnum, value, who):
 def _scalar_output(out, who):
     """The output as a one-element Tensor (numbers become constants); ValueError otherwise."""
     if not isinstance(out, Tensor):
-        out = _wrap(np.asarray(out, dtype=np.float64))
+        out = wrap(np.asarray(out, dtype=np.float64))
     if out.size != 1:
         raise ValueError(f"{who}: f must return a single number, but it returned shape {out.shape}")
     return out
@@ -151,7 +151,7 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     if not inputs:
         raise ValueError("gradcheck: give at least one input")
     values = [_leaf(x, "gradcheck").data.astype(np.float64) for x in inputs]
-    leaves = [_wrap(v, requires_grad=True) for v in values]
+    leaves = [wrap(v, requires_grad=True) for v in values]
     with enable_grad():
         out = f(*leaves)
     out_data = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
@@ -170,8 +170,8 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
                     jac[k] = leaf.grad.data.reshape(-1)
 
     def evaluate(i, x):
-        args = [_wrap(v) for v in values]
-        args[i] = _wrap(x)
+        args = [wrap(v) for v in values]
+        args[i] = wrap(x)
         with no_grad():
             y = f(*args)
         return np.asarray(y.data if isinstance(y, Tensor) else y, dtype=np.float64).reshape(-1)

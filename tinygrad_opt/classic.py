@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .optim import AdaGrad, Adam, RMSProp
-from .tensor import Parameter, _wrap
+from .tensor import Parameter, wrap
 
 __all__ = ["adagrad", "rmsprop", "adam"]
 
@@ -31,7 +31,7 @@ def _start(x, h=None):
 def _take_step(p, optimizer, gfx, th):
     """One step of the post's loop; True when it stops (the step is then undone)."""
     x = p.data.copy()
-    p.grad = _wrap(np.asarray(gfx(x), dtype=p.dtype))
+    p.grad = wrap(np.asarray(gfx(x), dtype=p.dtype))
     optimizer.step()
     if np.sum(np.abs(x - p.data)) < th:
         p.data[...] = x

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from . import optim
-from .tensor import Parameter, Tensor, _wrap
+from .tensor import Parameter, Tensor, wrap
 
 __all__ = ["minimize", "OptimizeResult", "METHODS", "optimizer_class"]
 
@@ -180,7 +180,7 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
 
     # row j of `values` is f at row j of `path`; a run that converged on the loop's last step
     # ends at a point not yet evaluated, hence one more evaluation (of every column)
-    values.append(np.asarray(evaluate(_wrap(p.data)).data, dtype=float).reshape(count))
+    values.append(np.asarray(evaluate(wrap(p.data)).data, dtype=float).reshape(count))
     path = np.stack(path)  # (steps + 1, n, S)
     values = np.stack(values)
     results = []
@@ -225,7 +225,7 @@ def minimize(f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, **hyp
     def evaluate(p):
         out = f(p[:, 0])
         if not isinstance(out, Tensor):
-            out = _wrap(np.asarray(out, dtype=float))
+            out = wrap(np.asarray(out, dtype=float))
         if out.size != 1:
             raise ValueError(f"minimize: f must return a single number, but it returned shape {out.shape}")
         return out.reshape(1)

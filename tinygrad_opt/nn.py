@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops
-from .numpy_api import as_tensor
+from .functional import as_tensor
 from .tensor import Parameter, Tensor, apply
 
 __all__ = ["Module", "Linear", "Sequential", "ReLU", "Tanh", "Sigmoid", "mse_loss",

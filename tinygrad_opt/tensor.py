@@ -84,7 +84,7 @@ class enable_grad(_GradModeContext):
 _SCALARS = (float, int, bool)
 
 
-def _check_dtype(arr, who):
+def check_dtype(arr, who):
     kind = arr.dtype.kind
     if kind == "c":
         raise TypeError(f"{who}: complex values are not supported (got dtype {arr.dtype})")
@@ -95,13 +95,13 @@ def _check_dtype(arr, who):
         )
 
 
-def _to_array(data, who):
+def to_array(data, who):
     """User data as a float array (Python numbers, lists and integer arrays become float64)."""
     if isinstance(data, Tensor):
         return np.array(data.data)
     if isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data)
-        _check_dtype(arr, who)
+        check_dtype(arr, who)
         return arr if arr.dtype.kind in "fb" else arr.astype(np.float64)
     if isinstance(data, (str, bytes)):
         raise TypeError(f"{who}: expected numbers, got a string {data!r}")
@@ -109,11 +109,11 @@ def _to_array(data, who):
         arr = np.array(data)
     except ValueError as exc:
         raise ValueError(f"{who}: could not make an array of the data ({exc})") from None
-    _check_dtype(arr, who)
+    check_dtype(arr, who)
     return arr.astype(np.float64)
 
 
-def _operand(x, who):
+def operand(x, who):
     """The NumPy value of an operand (a Tensor's data, a number, an array) for an operation."""
     if isinstance(x, Tensor):
         return x.data
@@ -121,10 +121,10 @@ def _operand(x, who):
         return x
     if isinstance(x, (np.ndarray, np.generic)):
         if x.dtype.kind not in "biuf":
-            _check_dtype(np.asarray(x), who)  # raises, naming the dtype
+            check_dtype(np.asarray(x), who)  # raises, naming the dtype
         return x
     if isinstance(x, (list, tuple)):
-        return _to_array(x, who)
+        return to_array(x, who)
     raise TypeError(f"{who}: unsupported operand of type {type(x).__name__}")
 
 
@@ -135,7 +135,7 @@ def _operand(x, who):
 _seq = itertools.count()
 
 
-def _wrap(value, requires_grad=False):
+def wrap(value, requires_grad=False):
     """A Tensor around ``value`` with no history: the fast constructor used internally."""
     t = _new(Tensor)
     t.data = value
@@ -185,16 +185,16 @@ def apply(op, *args):
         if True in needs:
             parents = tuple([(i, x) for i, x in enumerate(args) if needs[i]])
             return _node(out, op, args, vals, needs, parents)
-    return _wrap(out)
+    return wrap(out)
 
 
-def _binary(op, a, b):
+def binary(op, a, b):
     """Fast path of apply for a Tensor ``a`` and any operand ``b``."""
     if isinstance(b, Tensor):
         bv = b.data
         b_req = b.requires_grad
     else:
-        bv = b if type(b) in _SCALARS else _operand(b, op.name)
+        bv = b if type(b) in _SCALARS else operand(b, op.name)
         b_req = False
     try:
         out = op.forward(a.data, bv)
@@ -208,12 +208,12 @@ def _binary(op, a, b):
         if not a.requires_grad:
             return _node(out, op, (a, b), (a.data, bv), (False, True), ((1, b),))
         return _node(out, op, (a, b), (a.data, bv), (True, True), ((0, a), (1, b)))
-    return _wrap(out)
+    return wrap(out)
 
 
-def _rbinary(op, b, a):
+def rbinary(op, b, a):
     """``b op a`` where only ``a`` is a Tensor (the reflected operators)."""
-    bv = b if type(b) in _SCALARS else _operand(b, op.name)
+    bv = b if type(b) in _SCALARS else operand(b, op.name)
     try:
         out = op.forward(bv, a.data)
     except ValueError as exc:
@@ -222,19 +222,19 @@ def _rbinary(op, b, a):
         ) from None
     if a.requires_grad and _mode.enabled:
         return _node(out, op, (bv, a), (bv, a.data), (False, True), ((1, a),))
-    return _wrap(out)
+    return wrap(out)
 
 
-def _unary(op, a, *params):
+def unary(op, a, *params):
     out = op.forward(a.data, *params)
     if a.requires_grad and _mode.enabled:
         return _node(out, op, (a, *params), (a.data, *params), _FIRST_ONLY[len(params)], ((0, a),))
-    return _wrap(out)
+    return wrap(out)
 
 
-def _constant(func, *args):
+def constant(func, *args):
     """A result with no gradient (comparisons, sign, ...): computed on the data, never a node."""
-    return _wrap(func(*[x.data if isinstance(x, Tensor) else x for x in args]))
+    return wrap(func(*[x.data if isinstance(x, Tensor) else x for x in args]))
 
 
 def normalize_axis(axis, ndim, who):
@@ -290,7 +290,7 @@ class Tensor:
                  "_seq", "_pending", "__weakref__")  # fmt: skip
 
     def __init__(self, data, requires_grad=False):
-        self.data = _to_array(data, type(self).__name__)
+        self.data = to_array(data, type(self).__name__)
         self._grad = None
         self._op = None
         self._pending = None
@@ -336,7 +336,7 @@ class Tensor:
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
-                value = _wrap(_to_array(value, "grad"))
+                value = wrap(to_array(value, "grad"))
             if value.shape != self.data.shape:
                 raise ValueError(
                     f"grad: a gradient of shape {value.shape} for a tensor of shape {self.shape}"
@@ -372,11 +372,11 @@ class Tensor:
 
     def detach(self):
         """A tensor with the same data and no history (``requires_grad=False``)."""
-        return _wrap(self.data)
+        return wrap(self.data)
 
     def astype(self, dtype):
         """A copy cast to ``dtype`` (differentiable)."""
-        return _unary(ops.AsType, self, np.dtype(dtype))
+        return unary(ops.AsType, self, np.dtype(dtype))
 
     def __repr__(self):
         body = np.array2string(np.asarray(self.data), separator=", ", prefix="Tensor(")
@@ -456,10 +456,10 @@ class Tensor:
                     f"backward(): gradient has shape {g.shape} but the output has shape "
                     f"{self.shape}"
                 )
-            _check_dtype(np.asarray(g), "backward(gradient)")
+            check_dtype(np.asarray(g), "backward(gradient)")
             g = np.asarray(g, dtype=self.data.dtype)
         if create_graph:
-            g = gradient if isinstance(gradient, Tensor) else _wrap(g)
+            g = gradient if isinstance(gradient, Tensor) else wrap(g)
             with enable_grad():
                 _run_backward(self, g, retain_graph, True)
         else:
@@ -468,81 +468,81 @@ class Tensor:
     # -- operators ------------------------------------------------------------------------------
 
     def __add__(self, other):
-        return _binary(ops.Add, self, other)
+        return binary(ops.Add, self, other)
 
     def __radd__(self, other):
-        return _rbinary(ops.Add, other, self)
+        return rbinary(ops.Add, other, self)
 
     def __sub__(self, other):
-        return _binary(ops.Subtract, self, other)
+        return binary(ops.Subtract, self, other)
 
     def __rsub__(self, other):
-        return _rbinary(ops.Subtract, other, self)
+        return rbinary(ops.Subtract, other, self)
 
     def __mul__(self, other):
-        return _binary(ops.Multiply, self, other)
+        return binary(ops.Multiply, self, other)
 
     def __rmul__(self, other):
-        return _rbinary(ops.Multiply, other, self)
+        return rbinary(ops.Multiply, other, self)
 
     def __truediv__(self, other):
-        return _binary(ops.Divide, self, other)
+        return binary(ops.Divide, self, other)
 
     def __rtruediv__(self, other):
-        return _rbinary(ops.Divide, other, self)
+        return rbinary(ops.Divide, other, self)
 
     def __pow__(self, other):
-        return _binary(ops.Power, self, other)
+        return binary(ops.Power, self, other)
 
     def __rpow__(self, other):
-        return _rbinary(ops.Power, other, self)
+        return rbinary(ops.Power, other, self)
 
     def __matmul__(self, other):
-        return _binary(ops.Matmul, self, other)
+        return binary(ops.Matmul, self, other)
 
     def __rmatmul__(self, other):
-        return _rbinary(ops.Matmul, other, self)
+        return rbinary(ops.Matmul, other, self)
 
     def __neg__(self):
-        return _unary(ops.Negative, self)
+        return unary(ops.Negative, self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _unary(ops.Abs, self)
+        return unary(ops.Abs, self)
 
     # comparisons and logic: results carry no gradient
     def __lt__(self, other):
-        return _constant(np.less, self, other)
+        return constant(np.less, self, other)
 
     def __le__(self, other):
-        return _constant(np.less_equal, self, other)
+        return constant(np.less_equal, self, other)
 
     def __gt__(self, other):
-        return _constant(np.greater, self, other)
+        return constant(np.greater, self, other)
 
     def __ge__(self, other):
-        return _constant(np.greater_equal, self, other)
+        return constant(np.greater_equal, self, other)
 
     def __eq__(self, other):
-        return _constant(np.equal, self, other)
+        return constant(np.equal, self, other)
 
     def __ne__(self, other):
-        return _constant(np.not_equal, self, other)
+        return constant(np.not_equal, self, other)
 
     def __and__(self, other):
-        return _constant(np.logical_and, self, other)
+        return constant(np.logical_and, self, other)
 
     __rand__ = __and__
 
     def __or__(self, other):
-        return _constant(np.logical_or, self, other)
+        return constant(np.logical_or, self, other)
 
     __ror__ = __or__
 
     def __invert__(self):
-        return _constant(np.logical_not, self)
+        return constant(np.logical_not, self)
 
     # in place: for updates under no_grad(), as in PyTorch (``p -= lr * p.grad``)
     def _in_place(self, ufunc, other, symbol):
@@ -551,7 +551,7 @@ class Tensor:
                 f"'{symbol}=' on a tensor that requires grad cannot be differentiated: update "
                 f"parameters under tg.no_grad(), or write x = x {symbol} ... for a new tensor"
             )
-        value = _operand(other, f"{symbol}=")
+        value = operand(other, f"{symbol}=")
         if isinstance(self.data, np.ndarray):
             ufunc(self.data, value, out=self.data, casting="same_kind")
         else:  # a NumPy scalar cannot change: give the tensor a new one
@@ -575,12 +575,12 @@ class Tensor:
     def __getitem__(self, index):
         shape = self.data.shape
         if type(index) is int and shape and -shape[0] <= index < shape[0]:
-            return _unary(ops.GetItem, self, index)  # the common case, checked cheaply
+            return unary(ops.GetItem, self, index)  # the common case, checked cheaply
         idx = _index_value(index)
         if isinstance(idx, np.ndarray) and idx.dtype.kind not in "biu":
             raise IndexError(f"tensor indices must be integers or booleans, got dtype {idx.dtype}")
         try:
-            return _unary(ops.GetItem, self, idx)
+            return unary(ops.GetItem, self, idx)
         except IndexError as exc:  # NumPy's reason, with the tensor's shape and the index
             raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {exc}") from None
 
@@ -596,73 +596,73 @@ class Tensor:
 
     def exp(self):
         """Elementwise eˣ; d/dx eˣ = eˣ."""
-        return _unary(ops.Exp, self)
+        return unary(ops.Exp, self)
 
     def log(self):
         """Elementwise natural logarithm; d/dx log x = 1/x."""
-        return _unary(ops.Log, self)
+        return unary(ops.Log, self)
 
     def log1p(self):
         """Elementwise log(1 + x), accurate for small x; derivative 1/(1 + x)."""
-        return _unary(ops.Log1p, self)
+        return unary(ops.Log1p, self)
 
     def expm1(self):
         """Elementwise eˣ − 1, accurate for small x; derivative eˣ."""
-        return _unary(ops.Expm1, self)
+        return unary(ops.Expm1, self)
 
     def sqrt(self):
         """Elementwise √x; derivative 1/(2√x)."""
-        return _unary(ops.Sqrt, self)
+        return unary(ops.Sqrt, self)
 
     def sin(self):
         """Elementwise sine; derivative cos x."""
-        return _unary(ops.Sin, self)
+        return unary(ops.Sin, self)
 
     def cos(self):
         """Elementwise cosine; derivative −sin x."""
-        return _unary(ops.Cos, self)
+        return unary(ops.Cos, self)
 
     def tan(self):
         """Elementwise tangent; derivative 1 + tan² x."""
-        return _unary(ops.Tan, self)
+        return unary(ops.Tan, self)
 
     def tanh(self):
         """Elementwise hyperbolic tangent; derivative 1 − tanh² x."""
-        return _unary(ops.Tanh, self)
+        return unary(ops.Tanh, self)
 
     def sigmoid(self):
         """Elementwise σ(x) = 1/(1 + e⁻ˣ), overflow-free; derivative σ(1 − σ)."""
-        return _unary(ops.Sigmoid, self)
+        return unary(ops.Sigmoid, self)
 
     def softplus(self):
         """log(1 + eˣ), without overflow."""
-        return _unary(ops.Softplus, self)
+        return unary(ops.Softplus, self)
 
     def relu(self):
         """Elementwise max(x, 0); the derivative at 0 is taken as 0."""
-        return _unary(ops.Relu, self)
+        return unary(ops.Relu, self)
 
     def abs(self):
         """Elementwise |x|; the derivative at 0 is taken as 0."""
-        return _unary(ops.Abs, self)
+        return unary(ops.Abs, self)
 
     def clip(self, lo=None, hi=None):
         """Values limited to [lo, hi]; either bound may be None."""
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi")
-        return _unary(ops.Clip, self, _bound(lo), _bound(hi))
+        return unary(ops.Clip, self, _bound(lo), _bound(hi))
 
     # -- reductions -----------------------------------------------------------------------------
 
     def sum(self, axis=None, keepdims=False):
         """Sum over ``axis`` (None: all; an int or a tuple), as ``ndarray.sum``."""
-        return _unary(ops.Sum, self, normalize_axis(axis, self.ndim, "sum"), bool(keepdims))
+        return unary(ops.Sum, self, normalize_axis(axis, self.ndim, "sum"), bool(keepdims))
 
     def mean(self, axis=None, keepdims=False):
         """Mean over ``axis`` (None: all; an int or a tuple), as ``ndarray.mean``."""
         axes = normalize_axis(axis, self.ndim, "mean")
         count = self.size if axes is None else int(np.prod([self.shape[i] for i in axes]))
-        return _unary(ops.Sum, self, axes, bool(keepdims)) / count
+        return unary(ops.Sum, self, axes, bool(keepdims)) / count
 
     def var(self, axis=None, keepdims=False, ddof=0):
         """Variance, NumPy's definition (``ddof`` = delta degrees of freedom)."""
@@ -686,7 +686,7 @@ class Tensor:
     def _extremum(self, op, axis, keepdims):
         if self.size == 0:
             raise ValueError(f"{op.name}: the tensor is empty (it has no {op.name}imum)")
-        return _unary(op, self, normalize_axis(axis, self.ndim, op.name), bool(keepdims))
+        return unary(op, self, normalize_axis(axis, self.ndim, op.name), bool(keepdims))
 
     def argmax(self, axis=None):
         """Index of the maximum (a NumPy integer or array; no gradient)."""
@@ -702,7 +702,7 @@ class Tensor:
         """The same values in a new shape (one entry may be -1), as ``ndarray.reshape``."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return _unary(ops.Reshape, self, _reshape_target(self.shape, shape))
+        return unary(ops.Reshape, self, _reshape_target(self.shape, shape))
 
     def flatten(self):
         """The values as a 1-D tensor."""
@@ -715,18 +715,18 @@ class Tensor:
         axes = None if not axes else tuple(int(a) % self.ndim for a in axes)
         if axes is not None and sorted(axes) != list(range(self.ndim)):
             raise ValueError(f"transpose: axes {axes} are not a permutation for shape {self.shape}")
-        return _unary(ops.Transpose, self, axes)
+        return unary(ops.Transpose, self, axes)
 
     @property
     def T(self):
         """The transpose: axes reversed."""
-        return _unary(ops.Transpose, self, None)
+        return unary(ops.Transpose, self, None)
 
     def swapaxes(self, axis1, axis2):
         """``axis1`` and ``axis2`` interchanged, as ``ndarray.swapaxes``."""
         perm = list(range(self.ndim))
         perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
-        return _unary(ops.Transpose, self, tuple(perm))
+        return unary(ops.Transpose, self, tuple(perm))
 
     def squeeze(self, axis=None):
         """Drop axes of length 1 (all of them, or those in ``axis``)."""
@@ -740,15 +740,15 @@ class Tensor:
 
     def dot(self, other):
         """``np.dot(self, other)``: a scalar product or the matrix product of 1-D and 2-D operands."""
-        return _numpy_api.dot(self, other)
+        return _functional.dot(self, other)
 
     # -- NumPy dispatch -------------------------------------------------------------------------
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        return _numpy_api.array_ufunc(ufunc, method, inputs, kwargs)
+        return _numpy_dispatch.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        return _numpy_api.array_function(func, args, kwargs)
+        return _numpy_dispatch.array_function(func, args, kwargs)
 
 
 def _reshape_target(old, shape):
@@ -868,8 +868,10 @@ def _accumulate_leaf(leaf, g, create_graph):
         out = np.empty_like(leaf.data)
         out[...] = g
         g = out
-        leaf._grad = _wrap(g) if leaf._grad is None else _wrap(leaf._grad.data + g)
+        leaf._grad = wrap(g) if leaf._grad is None else wrap(leaf._grad.data + g)
 
 
-# numpy_api builds on the names above; imported last so that the two modules can refer to each other
-from . import numpy_api as _numpy_api  # noqa: E402
+# functional and numpy_dispatch build on the names above; imported last so that the modules can
+# refer to each other
+from . import functional as _functional  # noqa: E402
+from . import numpy_dispatch as _numpy_dispatch  # noqa: E402
