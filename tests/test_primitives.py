@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
-from tinygrad_opt import ops
+from tinygrad_opt import ops, ops_linalg
 from tinygrad_opt.tensor import Tensor, apply
 
 SEEDS = st.integers(0, 2**32 - 1)
@@ -179,6 +179,94 @@ def _astype(draw, rng):
     return [rng.normal(size=draw(ONE_SHAPE)), np.dtype(np.float64)], [0]
 
 
+def _unit(rng, shape):
+    return rng.uniform(-0.8, 0.8, shape)
+
+
+def _above_one(rng, shape):
+    return rng.uniform(1.3, 3.0, shape)
+
+
+def _cumsum(draw, rng):
+    shape = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple))
+    return [rng.normal(size=shape), draw(st.integers(0, len(shape) - 1))], [0]
+
+
+def _vector_norm(draw, rng):
+    shape = draw(ONE_SHAPE)
+    ord_ = draw(st.sampled_from([2, 3.0, 1.5]))
+    x = _away(rng, shape) if shape else np.asarray(_away(rng, ()))
+    return [np.asarray(x, float), ord_, _axis(draw, len(shape)), draw(st.booleans())], [0]
+
+
+def _einsum(draw, rng):
+    spec, shapes = draw(st.sampled_from([
+        ("ij,jk->ik", [(2, 3), (3, 2)]), ("ii->", [(3, 3)]), ("ii->i", [(2, 2)]),
+        ("ij->", [(2, 3)]), ("i,i->", [(3,), (3,)]), ("ij,j->i", [(2, 3), (3,)]),
+        ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]), ("ij,ij,ij->i", [(2, 3)] * 3),
+        ("iij,k->jk", [(2, 2, 3), (2,)]), ("ab,b->ab", [(2, 1), (3,)]),
+    ]))  # fmt: skip
+    return [spec, *[rng.normal(size=s) for s in shapes]], list(range(1, len(shapes) + 1))
+
+
+def _batch(draw):
+    return draw(st.sampled_from([(), (2,)]))
+
+
+def _well_conditioned(draw, rng):
+    n = draw(st.integers(1, 3))
+    return rng.normal(size=_batch(draw) + (n, n)) * 0.3 + 2 * np.eye(n)
+
+
+def _square(draw, rng):
+    return [_well_conditioned(draw, rng)], [0]
+
+
+def _solve(draw, rng):
+    a = _well_conditioned(draw, rng)
+    n = a.shape[-1]
+    b_shape = draw(st.sampled_from([(n,), (n, 2), a.shape[:-2] + (n, 1)]))
+    return [a, rng.normal(size=b_shape)], [0, 1]
+
+
+def _spd(draw, rng):
+    n = draw(st.integers(1, 3))
+    b = rng.normal(size=_batch(draw) + (n, n))
+    return [b @ np.swapaxes(b, -1, -2) + n * np.eye(n)], [0]
+
+
+def _orthogonal(rng, batch, n):
+    q, _ = np.linalg.qr(rng.normal(size=batch + (n, n)))
+    return q
+
+
+def _eigh(draw, rng):
+    n = draw(st.integers(1, 3))
+    batch = _batch(draw)
+    q = _orthogonal(rng, batch, n)
+    w = rng.permutation(n) * 0.7 + rng.uniform(-1, 1, batch + (n,))
+    a = q @ (w[..., :, None] * np.swapaxes(q, -1, -2))
+    return [a, draw(st.sampled_from(["L", "U"]))], [0]
+
+
+def _rectangular(draw, rng):
+    m, n = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    batch = _batch(draw)
+    k = min(m, n)
+    s = np.sort(rng.permutation(k) * 0.6 + 0.8)[::-1]
+    u = _orthogonal(rng, batch, m)[..., :k]
+    v = _orthogonal(rng, batch, n)[..., :k]
+    return u @ (s[:, None] * np.swapaxes(v, -1, -2))
+
+
+def _svd(draw, rng):
+    return [_rectangular(draw, rng)], [0]
+
+
+def _pinv(draw, rng):
+    return [_rectangular(draw, rng), None], [0]
+
+
 CASES = {
     ops.Add: _binary(), ops.Subtract: _binary(), ops.Multiply: _binary(),
     ops.Divide: _binary(b_values=_away), ops.Power: _power,
@@ -193,6 +281,14 @@ CASES = {
     ops.Reshape: _reshape, ops.Transpose: _transpose, ops.BroadcastTo: _broadcast_to,
     ops.GetItem: _getitem, ops.ScatterAdd: _scatter_add, ops.Concatenate: _concatenate,
     ops.CrossEntropy: _cross_entropy,
+    ops.Arcsin: _unary(_unit), ops.Arccos: _unary(_unit), ops.Arctan: _unary(),
+    ops.Arcsinh: _unary(), ops.Arccosh: _unary(_above_one), ops.Arctanh: _unary(_unit),
+    ops.Sinh: _unary(), ops.Cosh: _unary(), ops.Cbrt: _unary(_away), ops.Sinc: _unary(_away),
+    ops.Arctan2: _binary(b_values=_away), ops.Hypot: _binary(b_values=_away),
+    ops.Cumsum: _cumsum, ops.VectorNorm: _vector_norm, ops.Einsum: _einsum,
+    ops_linalg.Inv: _square, ops_linalg.Det: _square, ops_linalg.LogAbsDet: _square,
+    ops_linalg.Solve: _solve, ops_linalg.Cholesky: _spd, ops_linalg.Eigh: _eigh,
+    ops_linalg.Svd: _svd, ops_linalg.Qr: _svd, ops_linalg.Pinv: _pinv,
 }  # fmt: skip
 
 

@@ -1,77 +1,52 @@
-"""NumPy dispatch: ``np.exp(t)``, ``np.sum(t, axis=0)``, ``np.dot(a, b)`` ... on Tensors.
+"""NumPy dispatch: ``np.exp(t)``, ``np.sum(t, axis=0)``, ``np.einsum(...)`` ... on Tensors.
 
 NumPy hands a call with a Tensor among its arguments to ``Tensor.__array_ufunc__`` (ufuncs) or
 ``Tensor.__array_function__`` (other functions); both come here and are mapped onto the primitives
-of :mod:`tinygrad_opt.ops` and the functional API, so a function written for NumPy differentiates
-unchanged. To find how ``np.foo`` is differentiated, look it up in the tables below.
+of :mod:`tinygrad_opt.ops` and :mod:`tinygrad_opt.ops_linalg`, so a function written for NumPy
+differentiates unchanged. To find how ``np.foo`` is differentiated, look it up in the tables:
+``UFUNC_PRIMITIVES``, ``UFUNC_DERIVED``, ``UFUNC_CONSTANT`` and ``UFUNC_METHODS`` for ufuncs,
+``FUNCTIONS`` for everything else, and ``NO_GRADIENT`` for functions whose result carries no
+gradient.
 
-A NumPy function with no gradient rule raises TypeError naming the function when one of its
-arguments requires grad: the graph is never silently dropped. With no such argument it simply
-runs on the values.
+Rules every entry follows:
+
+- **Arguments bind exactly as NumPy's own signature** (positional and keyword): a call is bound
+  with ``inspect.signature`` of the NumPy function, then handed to the handler by name. A handler
+  takes the parameters it supports, under NumPy's names; any other argument given a value other
+  than NumPy's default is refused with a TypeError naming the function and the argument.
+- **What comes back**: a function that can carry a gradient returns Tensors (a float ufunc with
+  a piecewise-constant result, such as ``floor`` or ``sign``, too: its gradient is zero). A
+  function in ``NO_GRADIENT`` (``argmax``, ``isclose``, ``unique``, ...) and a ufunc with a
+  boolean or integer result (``greater``, ``isfinite``) return exactly what NumPy returns for the
+  values: ndarrays, NumPy scalars, bools, tuples. They can lose no gradient, so they run even
+  when an argument requires grad. (The operators ``t > 0`` give Tensors, as in PyTorch.)
+- A NumPy or SciPy function with no rule raises TypeError naming it by its real module (for
+  example ``scipy.special.expit``) when an argument requires grad: the graph is never silently
+  dropped. With no such argument it simply runs on the values.
 """
 
 from __future__ import annotations
 
+import inspect
+import itertools
+import sys
+
 import numpy as np
 
 from . import ops
-from .functional import (
-    as_tensor,
-    clip,
-    concatenate,
-    data_of,
-    dot,
-    exp,
-    log,
-    logsumexp,
-    stack,
-    where,
-)
-from .tensor import Tensor, binary, constant, normalize_axis, rbinary, unary, wrap
+from .functional import as_tensor, clip, concatenate, data_of, logsumexp, stack
+from .functional import where as _where
+from .ops_linalg import Cholesky, Det, Eigh, Inv, LogAbsDet, Pinv, Qr, Solve, Svd, unpack
+from .tensor import Tensor, apply, binary, normalize_axis, rbinary, unary, wrap
+
+__all__ = [
+    "FUNCTIONS", "NO_GRADIENT", "UFUNC_PRIMITIVES", "UFUNC_DERIVED", "UFUNC_CONSTANT",
+    "UFUNC_METHODS", "array_ufunc", "array_function", "qualified_name",
+]  # fmt: skip
+
 
 # ---------------------------------------------------------------------------------------------
-# __array_ufunc__
-
-
-_UFUNC_PRIMITIVES = {
-    np.add: ops.Add, np.subtract: ops.Subtract, np.multiply: ops.Multiply,
-    np.divide: ops.Divide, np.power: ops.Power, np.float_power: ops.Power,
-    np.matmul: ops.Matmul, np.maximum: ops.Maximum, np.minimum: ops.Minimum,
-    np.negative: ops.Negative, np.exp: ops.Exp, np.log: ops.Log, np.log1p: ops.Log1p,
-    np.expm1: ops.Expm1, np.sqrt: ops.Sqrt, np.sin: ops.Sin, np.cos: ops.Cos, np.tan: ops.Tan,
-    np.tanh: ops.Tanh, np.absolute: ops.Abs,
-}  # fmt: skip
-
-_UFUNC_DERIVED = {
-    np.positive: lambda x: x,
-    np.square: lambda x: x * x,
-    np.reciprocal: lambda x: 1.0 / x,
-    np.exp2: lambda x: 2.0**x,
-    np.log2: lambda x: log(x) / np.log(2.0),
-    np.log10: lambda x: log(x) / np.log(10.0),
-    np.sinh: lambda x: (exp(x) - exp(-x)) * 0.5,
-    np.cosh: lambda x: (exp(x) + exp(-x)) * 0.5,
-    np.logaddexp: lambda a, b: logsumexp(stack(_pair(a, b)), axis=0),
-}
-
-# piecewise-constant or boolean results: their gradient is zero, so they carry none
-_UFUNC_CONSTANT = {
-    np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
-    np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.sign, np.floor, np.ceil,
-    np.rint, np.trunc, np.isfinite, np.isnan, np.isinf, np.signbit,
-}  # fmt: skip
-
-
-def _pair(a, b):
-    """Two operands as same-shaped Tensors (for derived binary ufuncs)."""
-    a, b = as_tensor(a), as_tensor(b)
-    shape = np.broadcast_shapes(a.shape, b.shape)
-    return [_broadcast_to(a, shape), _broadcast_to(b, shape)]
-
-
-def _broadcast_to(x, shape):
-    x = as_tensor(x)
-    return x if x.shape == tuple(shape) else unary(ops.BroadcastTo, x, tuple(shape))
+# small helpers
 
 
 def _requires_grad(obj):
@@ -96,6 +71,20 @@ def _strip(obj):
     return obj
 
 
+def qualified_name(func):
+    """``module.name`` of a NumPy or SciPy function or ufunc, by its real module."""
+    name = getattr(func, "__name__", repr(func))
+    module = getattr(func, "__module__", None)
+    if isinstance(func, np.ufunc):
+        module = None
+        for candidate in ("numpy", "scipy.special"):
+            mod = sys.modules.get(candidate)
+            if mod is not None and getattr(mod, name, None) is func:
+                module = candidate
+                break
+    return f"{module}.{name}" if module else name
+
+
 def _no_rule(name):
     return TypeError(
         f"{name} has no gradient rule in tinygrad_opt, so it cannot be applied to a Tensor that "
@@ -104,80 +93,526 @@ def _no_rule(name):
     )
 
 
+def _short(value):
+    if isinstance(value, (Tensor, np.ndarray)):
+        return f"<array of shape {value.shape}>"
+    return repr(value)
+
+
+def _refuse(name, argument, value):
+    return TypeError(f"{name}: the argument {argument}={_short(value)} is not supported for Tensors")
+
+
+def _t(x):
+    return as_tensor(x)
+
+
+def _axis1(axis, ndim, who):
+    (axis,) = normalize_axis(axis, ndim, who)
+    return axis
+
+
+def _moveaxis(t, source, destination):
+    """np.moveaxis on a Tensor (a transpose)."""
+    src = list(normalize_axis_seq(source, t.ndim, "moveaxis"))
+    dst = list(normalize_axis_seq(destination, t.ndim, "moveaxis"))
+    if len(src) != len(dst):
+        raise ValueError("moveaxis: source and destination must have the same number of elements")
+    order = [n for n in range(t.ndim) if n not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        order.insert(d, s)
+    return t if order == list(range(t.ndim)) else t.transpose(tuple(order))
+
+
+def normalize_axis_seq(axis, ndim, who):
+    """Axes in the given order (not sorted), non-negative; errors as normalize_axis."""
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    normalize_axis(axes, ndim, who)  # validates range, type and repeats
+    return tuple(int(a) % ndim for a in axes)
+
+
+def _take_axis(t, index, axis):
+    """``t`` indexed by an integer array along one axis (a gather; repeated indices accumulate)."""
+    return t[(slice(None),) * axis + (np.asarray(index, dtype=np.intp),)]
+
+
+def _slice_axis(t, start, stop, axis, step=None):
+    return t[(slice(None),) * axis + (slice(start, stop, step),)]
+
+
+def _float(t, dtype, who):
+    if dtype is None:
+        return t
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise _refuse(who, "dtype", dtype)
+    return t if t.dtype == dt else t.astype(dt)
+
+
+def _constant(value):
+    return wrap(np.asarray(value, dtype=np.float64))
+
+
+def _mask(where, shape):
+    return np.broadcast_to(np.asarray(data_of(where), dtype=bool), shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# __array_ufunc__
+
+
+UFUNC_PRIMITIVES = {
+    np.add: ops.Add, np.subtract: ops.Subtract, np.multiply: ops.Multiply,
+    np.divide: ops.Divide, np.power: ops.Power, np.float_power: ops.Power,
+    np.matmul: ops.Matmul, np.maximum: ops.Maximum, np.minimum: ops.Minimum,
+    np.negative: ops.Negative, np.exp: ops.Exp, np.log: ops.Log, np.log1p: ops.Log1p,
+    np.expm1: ops.Expm1, np.sqrt: ops.Sqrt, np.sin: ops.Sin, np.cos: ops.Cos, np.tan: ops.Tan,
+    np.tanh: ops.Tanh, np.absolute: ops.Abs, np.fabs: ops.Abs,
+    np.arcsin: ops.Arcsin, np.arccos: ops.Arccos, np.arctan: ops.Arctan,
+    np.arcsinh: ops.Arcsinh, np.arccosh: ops.Arccosh, np.arctanh: ops.Arctanh,
+    np.sinh: ops.Sinh, np.cosh: ops.Cosh, np.cbrt: ops.Cbrt,
+    np.arctan2: ops.Arctan2, np.hypot: ops.Hypot,
+}  # fmt: skip
+
+_LN2 = np.log(2.0)
+
+
+def _mod(a, b):
+    # a mod b = a − ⌊a/b⌋ b, the floor a constant: ∂/∂a = 1, ∂/∂b = −⌊a/b⌋ (PyTorch's rule)
+    q = np.floor_divide(data_of(a), data_of(b))
+    return a - q * b if isinstance(a, Tensor) else rbinary(ops.Subtract, a, q * _t(b))
+
+
+def _fmod(a, b):
+    # C's fmod: the quotient truncated toward zero instead of floored
+    q = np.trunc(np.divide(data_of(a), data_of(b)))
+    return a - q * b if isinstance(a, Tensor) else rbinary(ops.Subtract, a, q * _t(b))
+
+
+def _logaddexp(a, b):
+    a, b = _t(a), _t(b)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    return logsumexp(stack([_broadcast_to(a, shape), _broadcast_to(b, shape)]), axis=0)
+
+
+UFUNC_DERIVED = {
+    np.positive: lambda x: _t(x) * 1.0,
+    np.conjugate: lambda x: _t(x) * 1.0,
+    np.square: lambda x: x * x,
+    np.reciprocal: lambda x: 1.0 / _t(x),
+    np.exp2: lambda x: 2.0 ** _t(x),
+    np.log2: lambda x: unary(ops.Log, _t(x)) / _LN2,
+    np.log10: lambda x: unary(ops.Log, _t(x)) / np.log(10.0),
+    np.logaddexp: _logaddexp,
+    np.logaddexp2: lambda a, b: _logaddexp(_t(a) * _LN2, _t(b) * _LN2) / _LN2,
+    np.remainder: _mod,
+    np.fmod: _fmod,
+    np.deg2rad: lambda x: _t(x) * (np.pi / 180),
+    np.radians: lambda x: _t(x) * (np.pi / 180),
+    np.rad2deg: lambda x: _t(x) * (180 / np.pi),
+    np.degrees: lambda x: _t(x) * (180 / np.pi),
+}
+
+# piecewise-constant results: zero gradient (floats come back as Tensors, bools as NumPy's)
+UFUNC_CONSTANT = {
+    np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.sign, np.floor, np.ceil,
+    np.rint, np.trunc, np.floor_divide, np.isfinite, np.isnan, np.isinf, np.signbit, np.heaviside,
+}  # fmt: skip
+
+
+def _ufunc_reduce(reducer):
+    def handler(a, axis=0, dtype=None, keepdims=False):
+        t = _float(_t(a), dtype, "reduce")
+        return reducer(t, axis, keepdims)
+
+    return handler
+
+
+def _ufunc_outer(ufunc):
+    def handler(a, b):
+        a, b = _t(a), _t(b)
+        return ufunc(a.reshape(a.shape + (1,) * b.ndim), b)
+
+    return handler
+
+
+UFUNC_METHODS = {
+    (np.add, "reduce"): _ufunc_reduce(lambda t, axis, k: t.sum(axis, k)),
+    (np.multiply, "reduce"): _ufunc_reduce(lambda t, axis, k: _prod(t, axis, keepdims=k)),
+    (np.maximum, "reduce"): _ufunc_reduce(lambda t, axis, k: t.max(axis, k)),
+    (np.minimum, "reduce"): _ufunc_reduce(lambda t, axis, k: t.min(axis, k)),
+    (np.add, "accumulate"): lambda a, axis=0, dtype=None: _cumsum(a, axis, dtype),
+    (np.multiply, "accumulate"): lambda a, axis=0, dtype=None: _cumprod(a, axis, dtype),
+    (np.add, "outer"): _ufunc_outer(np.add),
+    (np.subtract, "outer"): _ufunc_outer(np.subtract),
+    (np.multiply, "outer"): _ufunc_outer(np.multiply),
+    (np.divide, "outer"): _ufunc_outer(np.divide),
+}
+
+
 def array_ufunc(ufunc, method, inputs, kwargs):
-    """Handle ``ufunc(*inputs, **kwargs)`` when an input is a Tensor."""
-    op = _UFUNC_PRIMITIVES.get(ufunc)
+    """Handle ``ufunc.method(*inputs, **kwargs)`` when an input is a Tensor."""
+    op = UFUNC_PRIMITIVES.get(ufunc)
     if op is not None and method == "__call__" and not kwargs:
         if len(inputs) == 1:
-            return unary(op, inputs[0])
+            return unary(op, _t(inputs[0]))
         a, b = inputs
         if isinstance(a, Tensor):
             return binary(op, a, b)
         return rbinary(op, a, b)
-    name = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-    if "out" in kwargs:
+    name = qualified_name(ufunc) + ("" if method == "__call__" else f".{method}")
+    if kwargs.get("out") is not None:
         raise TypeError(f"{name}: out= is not supported for Tensors (Tensors are not written in place)")
-    if method == "__call__" and not kwargs:
-        if ufunc in _UFUNC_CONSTANT:
-            return constant(ufunc, *inputs)
-        derived = _UFUNC_DERIVED.get(ufunc)
+    if method == "__call__":
+        for key, value in kwargs.items():
+            if key != "out" and not (key == "dtype" and value is None):
+                raise _refuse(name, key, value)
+        if ufunc in UFUNC_CONSTANT:
+            result = ufunc(*_strip(inputs))
+            return wrap(result) if np.asarray(result).dtype.kind == "f" else result
+        derived = UFUNC_DERIVED.get(ufunc)
         if derived is not None:
             return derived(*inputs)
+    handler = UFUNC_METHODS.get((ufunc, method))
+    if handler is not None:
+        kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+        return handler(*inputs, **kwargs)
     if _requires_grad(inputs):
         raise _no_rule(name)
     result = getattr(ufunc, method)(*_strip(inputs), **_strip(kwargs))
-    return result if result is None else wrap(result)
+    return result if result is None else wrap(result) if np.asarray(result).dtype.kind == "f" else result
 
 
 # ---------------------------------------------------------------------------------------------
-# __array_function__
+# __array_function__: binding by NumPy's signature
 
 
-def _no_extra(name, **options):
-    """Refuse NumPy options we do not implement (rather than ignoring them)."""
-    for key, value in options.items():
-        if value is not None:
-            raise TypeError(f"numpy.{name}: the argument {key}= is not supported for Tensors")
+FUNCTIONS = {}  # NumPy function -> handler with (a subset of) NumPy's parameter names
+
+# run on the values, return what NumPy returns: their results carry no gradient
+NO_GRADIENT = {
+    np.argmax, np.argmin, np.argsort, np.any, np.all, np.allclose, np.isclose, np.unique,
+    np.nonzero, np.flatnonzero, np.count_nonzero, np.searchsorted, np.bincount, np.shape,
+    np.ndim, np.size, np.result_type, np.zeros_like, np.ones_like, np.full_like, np.empty_like,
+    np.array_equal, np.array_equiv, np.argwhere, np.nanargmax, np.nanargmin, np.isin,
+    np.iscomplexobj, np.isrealobj, np.digitize, np.histogram, np.lexsort, np.shares_memory,
+    np.may_share_memory, np.isreal, np.iscomplex,
+}  # fmt: skip
+
+_SIGNATURES = {}
 
 
-def _np_reduction(method, name):
-    def handler(a, axis=None, dtype=None, out=None, keepdims=False, **more):
-        _no_extra(name, dtype=dtype, out=out, **{k: v for k, v in more.items() if k != "ddof"})
-        t = as_tensor(a)
-        if "ddof" in more:
-            return getattr(t, method)(axis, keepdims, more["ddof"])
-        return getattr(t, method)(axis, keepdims)
+def _signatures(func, handler):
+    key = (func, handler)
+    found = _SIGNATURES.get(key)
+    if found is None:
+        params = inspect.signature(handler).parameters
+        found = (
+            inspect.signature(func),
+            set(params),
+            any(p.kind is p.VAR_KEYWORD for p in params.values()),
+        )
+        _SIGNATURES[key] = found
+    return found
+
+
+def _is_default(value, default):
+    if value is default:
+        return True
+    if default is inspect.Parameter.empty or isinstance(value, (np.ndarray, Tensor)):
+        return False
+    return type(value) is type(default) and value == default
+
+
+def register(*funcs):
+    """Decorator: the handler for NumPy functions ``funcs`` (parameters named as NumPy's)."""
+
+    def decorate(handler):
+        for f in funcs:
+            FUNCTIONS[f] = handler
+        return handler
+
+    return decorate
+
+
+def _call(func, handler, args, kwargs):
+    name = qualified_name(func)
+    sig, accepted, any_keyword = _signatures(func, handler)
+    try:
+        bound = sig.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{name}: {exc}") from None
+    positional, keywords = [], {}
+    for pname, value in bound.arguments.items():
+        param = sig.parameters[pname]
+        if param.kind is param.VAR_POSITIONAL:
+            positional.extend(value)
+        elif param.kind is param.VAR_KEYWORD:
+            for key, v in value.items():
+                if key in accepted or any_keyword:
+                    keywords[key] = v
+                else:
+                    raise _refuse(name, key, v)
+        elif pname in accepted:
+            keywords[pname] = value
+        elif not _is_default(value, param.default):
+            raise _refuse(name, pname, value)
+    return handler(*positional, **keywords)
+
+
+def array_function(func, args, kwargs):
+    """Handle a NumPy function called with a Tensor among its arguments."""
+    handler = FUNCTIONS.get(func)
+    if handler is not None:
+        return _call(func, handler, args, kwargs)
+    if func not in NO_GRADIENT and (_requires_grad(args) or _requires_grad(kwargs)):
+        raise _no_rule(qualified_name(func))
+    return func(*_strip(args), **_strip(kwargs))
+
+
+# ---------------------------------------------------------------------------------------------
+# reductions and scans
+
+
+def _sum(a, axis=None, dtype=None, keepdims=False, initial=None, where=None):
+    t = _float(_t(a), dtype, "numpy.sum")
+    if where is not None:
+        t = _where(_mask(where, t.shape), t, 0.0)
+    out = t.sum(axis, keepdims)
+    return out if initial is None else out + initial
+
+
+register(np.sum)(_sum)
+
+
+@register(np.mean)
+def _mean(a, axis=None, dtype=None, keepdims=False, *, where=None):
+    t = _float(_t(a), dtype, "numpy.mean")
+    if where is None:
+        return t.mean(axis, keepdims)
+    mask = _mask(where, t.shape)
+    axes = normalize_axis(axis, t.ndim, "mean")
+    return _where(mask, t, 0.0).sum(axes, keepdims) / np.sum(mask, axis=axes, keepdims=keepdims)
+
+
+def _ddof(ddof, correction, who):
+    if correction is not None:
+        if ddof != 0:
+            raise ValueError(f"{who}: ddof and correction can't be provided simultaneously.")
+        return correction
+    return ddof
+
+
+@register(np.var)
+def _var(a, axis=None, dtype=None, ddof=0, keepdims=False, *, correction=None):
+    t = _float(_t(a), dtype, "numpy.var")
+    return t.var(axis, keepdims=keepdims, ddof=_ddof(ddof, correction, "numpy.var"))
+
+
+@register(np.std)
+def _std(a, axis=None, dtype=None, ddof=0, keepdims=False, *, correction=None):
+    t = _float(_t(a), dtype, "numpy.std")
+    return t.std(axis, keepdims=keepdims, ddof=_ddof(ddof, correction, "numpy.std"))
+
+
+def _extremum(method):
+    def handler(a, axis=None, keepdims=False, initial=None, where=None):
+        t = _t(a)
+        if where is not None:
+            if initial is None:
+                raise ValueError(
+                    f"numpy.{method}: reduction with where= needs an initial value (initial=)"
+                )
+            t = _where(_mask(where, t.shape), t, float(initial))
+        out = getattr(t, method)(axis, keepdims)
+        if initial is None:
+            return out
+        return (np.maximum if method == "max" else np.minimum)(out, initial)
 
     return handler
 
 
-def _np_extremum(method, name):
-    def handler(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-        _no_extra(name, out=out, initial=initial, where=where)
-        return getattr(as_tensor(a), method)(axis, keepdims)
-
-    return handler
+register(np.max, np.amax)(_extremum("max"))
+register(np.min, np.amin)(_extremum("min"))
 
 
-def _np_reshape(a, *args, **kwargs):
-    shape = args[0] if args else kwargs.get("shape", kwargs.get("newshape"))
-    return as_tensor(a).reshape(shape)
+@register(np.ptp)
+def _ptp(a, axis=None, keepdims=False):
+    t = _t(a)
+    return t.max(axis, keepdims) - t.min(axis, keepdims)
 
 
-def _np_dot(a, b, out=None):
-    _no_extra("dot", out=out)
-    return dot(a, b)
+def _to_last(t, axis):
+    """``t`` with the axes in ``axis`` (None: all) moved to the end and flattened into one."""
+    axes = normalize_axis(axis, t.ndim, "reduction")
+    if axes is None:
+        return t.reshape(-1) if t.ndim != 1 else t, None
+    rest = [i for i in range(t.ndim) if i not in axes]
+    t = t.transpose(tuple(rest + list(axes))) if rest + list(axes) != list(range(t.ndim)) else t
+    return t.reshape(tuple(t.shape[: len(rest)]) + (-1,)), axes
 
 
-def _np_norm(x, ord=None, axis=None, keepdims=False):
-    if ord not in (None, 2, "fro") or (ord == 2 and axis is None and np.ndim(data_of(x)) > 1):
-        raise TypeError(f"numpy.linalg.norm: only the 2-norm/Frobenius norm is supported, got ord={ord!r}")
-    x = as_tensor(x)
-    return (x * x).sum(axis, keepdims).sqrt()
+def _keep(out, shape, axes, keepdims):
+    if not keepdims:
+        return out
+    kept = tuple(1 if axes is None or i in axes else n for i, n in enumerate(shape))
+    return out.reshape(kept)
 
 
-def _np_expand_dims(a, axis):
-    t = as_tensor(a)
+def _prod(t, axis=None, dtype=None, keepdims=False, initial=None, where=None):
+    """Product by a tree of pairwise products: exact with zeros in the input (no division) and
+    differentiable to any order, in log2(n) steps."""
+    t = _float(_t(t), dtype, "numpy.prod")
+    if where is not None:
+        t = _where(_mask(where, t.shape), t, 1.0)
+    shape = t.shape
+    x, axes = _to_last(t, axis)
+    if x.shape[-1] == 0:
+        out = _constant(np.ones(x.shape[:-1]))
+    else:
+        while x.shape[-1] > 1:
+            n = x.shape[-1]
+            half = n // 2
+            y = x[..., :half] * x[..., half : 2 * half]
+            x = concatenate([y, x[..., 2 * half :]], axis=-1) if n % 2 else y
+        out = x[..., 0]
+    out = _keep(out, shape, axes, keepdims)
+    return out if initial is None else out * initial
+
+
+register(np.prod)(lambda a, axis=None, dtype=None, keepdims=False, initial=None, where=None: _prod(
+    a, axis, dtype, keepdims, initial, where))
+
+
+def _cumsum(a, axis=None, dtype=None):
+    t = _float(_t(a), dtype, "numpy.cumsum")
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    return unary(ops.Cumsum, t, _axis1(axis, t.ndim, "cumsum"))
+
+
+def _cumprod(a, axis=None, dtype=None):
+    """Running product by a parallel prefix scan of pairwise products (exact with zeros)."""
+    t = _float(_t(a), dtype, "numpy.cumprod")
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _axis1(axis, t.ndim, "cumprod")
+    x = _moveaxis(t, axis, -1)
+    n, k = x.shape[-1], 1
+    while k < n:
+        x = concatenate([x[..., :k], x[..., k:] * x[..., :-k]], axis=-1)
+        k *= 2
+    return _moveaxis(x, -1, axis)
+
+
+register(np.cumsum)(lambda a, axis=None, dtype=None: _cumsum(a, axis, dtype))
+register(np.cumprod)(lambda a, axis=None, dtype=None: _cumprod(a, axis, dtype))
+
+
+@register(np.diff)
+def _diff(a, n=1, axis=-1, prepend=None, append=None):
+    t = _t(a)
+    if t.ndim == 0:
+        raise ValueError("diff requires input that is at least one dimensional")
+    axis = _axis1(axis, t.ndim, "diff")
+    parts = []
+    for extra in (prepend, append):
+        if extra is None:
+            parts.append(None)
+            continue
+        e = _t(extra)
+        if e.ndim == 0:
+            shape = list(t.shape)
+            shape[axis] = 1
+            e = _broadcast_to(e, tuple(shape))
+        parts.append(e)
+    if parts[0] is not None or parts[1] is not None:
+        t = concatenate([p for p in (parts[0], t, parts[1]) if p is not None], axis=axis)
+    for _ in range(n):
+        t = _slice_axis(t, 1, None, axis) - _slice_axis(t, None, -1, axis)
+    return t
+
+
+@register(np.average)
+def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    t = _t(a)
+    if weights is None:
+        avg = t.mean(axis, keepdims)
+        total = _constant(np.broadcast_to(t.size / max(avg.size, 1), avg.shape))
+    else:
+        w = _t(weights)
+        if w.shape != t.shape:
+            if axis is None or w.ndim != 1:
+                raise TypeError("numpy.average: weights differ in shape from a: give axis=")
+            (ax,) = normalize_axis(axis, t.ndim, "average")
+            w = w.reshape(tuple(-1 if i == ax else 1 for i in range(t.ndim)))
+            w = _broadcast_to(w, t.shape)
+        total = w.sum(axis, keepdims)
+        avg = (t * w).sum(axis, keepdims) / total
+    return (avg, total) if returned else avg
+
+
+@register(np.median)
+def _median(a, axis=None, keepdims=False):
+    t = _t(a)
+    shape = t.shape
+    x, axes = _to_last(t, axis)
+    x = _sort_last(x)
+    n = x.shape[-1]
+    mid = n // 2
+    out = x[..., mid] if n % 2 else (x[..., mid - 1] + x[..., mid]) * 0.5
+    return _keep(out, shape, axes, keepdims)
+
+
+@register(np.nansum)
+def _nansum(a, axis=None, dtype=None, keepdims=False, initial=None, where=None):
+    t = _t(a)
+    return _sum(_where(np.isnan(t.data), 0.0, t), axis, dtype, keepdims, initial, where)
+
+
+@register(np.nanmean)
+def _nanmean(a, axis=None, dtype=None, keepdims=False):
+    t = _float(_t(a), dtype, "numpy.nanmean")
+    keep = ~np.isnan(t.data)
+    axes = normalize_axis(axis, t.ndim, "nanmean")
+    return _where(keep, t, 0.0).sum(axes, keepdims) / np.sum(keep, axis=axes, keepdims=keepdims)
+
+
+# ---------------------------------------------------------------------------------------------
+# shape and assembly
+
+
+def _broadcast_to(x, shape):
+    x = _t(x)
+    return x if x.shape == tuple(shape) else unary(ops.BroadcastTo, x, tuple(shape))
+
+
+register(np.reshape)(lambda a, shape=None, order="C", *, copy=None: _t(a).reshape(shape))
+register(np.ravel)(lambda a, order="C": _t(a).reshape(-1))
+register(np.transpose)(lambda a, axes=None: _t(a).transpose(axes))
+register(np.swapaxes)(lambda a, axis1, axis2: _t(a).swapaxes(axis1, axis2))
+register(np.moveaxis)(lambda a, source, destination: _moveaxis(_t(a), source, destination))
+register(np.squeeze)(lambda a, axis=None: _t(a).squeeze(axis))
+register(np.broadcast_to)(lambda array, shape, subok=False: _broadcast_to(array, shape))
+register(np.copy)(lambda a, order="K", subok=False: _t(a) * 1.0)
+register(np.concatenate)(lambda arrays, axis=0: concatenate(arrays, axis))
+register(np.stack)(lambda arrays, axis=0: stack(arrays, axis))
+register(np.clip)(lambda a, a_min=np._NoValue, a_max=np._NoValue, *, min=np._NoValue,
+                  max=np._NoValue: _clip(a, a_min, a_max, min, max))  # fmt: skip
+
+
+def _clip(a, a_min, a_max, lo, hi):
+    def given(v):
+        return (v is not np._NoValue)
+    lo = a_min if given(a_min) else lo if given(lo) else None
+    hi = a_max if given(a_max) else hi if given(hi) else None
+    return clip(a, data_of(lo), data_of(hi))
+
+
+@register(np.expand_dims)
+def _expand_dims(a, axis):
+    t = _t(a)
     axes = normalize_axis(axis, t.ndim + (1 if np.ndim(axis) == 0 else len(axis)), "expand_dims")
     shape = list(t.shape)
     for ax in axes:
@@ -185,57 +620,618 @@ def _np_expand_dims(a, axis):
     return t.reshape(tuple(shape))
 
 
-def _np_like(fill):
-    def handler(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
-        data = a.data if isinstance(a, Tensor) else np.asarray(a)
-        return wrap(np.full(data.shape if shape is None else shape, fill, dtype or data.dtype))
+@register(np.broadcast_arrays)
+def _broadcast_arrays(*args):
+    shape = np.broadcast_shapes(*[np.shape(data_of(a)) for a in args])
+    return tuple(_broadcast_to(a, shape) for a in args)
+
+
+@register(np.where)
+def _np_where(condition, x=None, y=None):
+    if x is None and y is None:
+        return np.nonzero(np.asarray(data_of(condition)))
+    if x is None or y is None:
+        raise ValueError("either both or neither of x and y should be given")
+    return _where(condition, x, y)
+
+
+def _atleast(ndim):
+    def one(a):
+        t = _t(a)
+        if t.ndim >= ndim:
+            return t
+        if ndim == 3 and t.ndim == 2:
+            return t.reshape(t.shape + (1,))
+        if ndim == 3 and t.ndim == 1:
+            return t.reshape((1,) + t.shape + (1,))
+        return t.reshape((1,) * (ndim - t.ndim) + t.shape)
+
+    def handler(*arys):
+        out = tuple(one(a) for a in arys)
+        return out[0] if len(out) == 1 else out
 
     return handler
 
 
-_FUNCTIONS = {
-    np.sum: _np_reduction("sum", "sum"),
-    np.mean: _np_reduction("mean", "mean"),
-    np.var: _np_reduction("var", "var"),
-    np.std: _np_reduction("std", "std"),
-    np.max: _np_extremum("max", "max"),
-    np.min: _np_extremum("min", "min"),
-    np.amax: _np_extremum("max", "amax"),
-    np.amin: _np_extremum("min", "amin"),
-    np.reshape: _np_reshape,
-    np.ravel: lambda a, order="C": as_tensor(a).reshape(-1),
-    np.transpose: lambda a, axes=None: as_tensor(a).transpose(axes),
-    np.swapaxes: lambda a, axis1, axis2: as_tensor(a).swapaxes(axis1, axis2),
-    np.squeeze: lambda a, axis=None: as_tensor(a).squeeze(axis),
-    np.expand_dims: _np_expand_dims,
-    np.broadcast_to: lambda array, shape, subok=False: _broadcast_to(array, shape),
-    np.dot: _np_dot,
-    np.outer: lambda a, b, out=None: as_tensor(a).reshape(-1, 1) * as_tensor(b).reshape(1, -1),
-    np.inner: lambda a, b: (as_tensor(a) * b).sum(-1),
-    np.concatenate: lambda arrays, axis=0, out=None, **kw: concatenate(arrays, axis),
-    np.stack: lambda arrays, axis=0, out=None, **kw: stack(arrays, axis),
-    np.where: lambda condition, *xy: where(condition, *xy) if len(xy) == 2 else np.where(_strip(condition)),
-    np.clip: lambda a, a_min=None, a_max=None, out=None, **kw: clip(a, kw.get("min", a_min), kw.get("max", a_max)),
-    np.linalg.norm: _np_norm,
-    np.shape: lambda a: data_of(a).shape,
-    np.ndim: lambda a: data_of(a).ndim,
-    np.size: lambda a, axis=None: np.size(data_of(a), axis),
-    np.zeros_like: _np_like(0),
-    np.ones_like: _np_like(1),
-    np.broadcast_arrays: lambda *args, subok=False: _broadcast_all(args),
-}  # fmt: skip
+register(np.atleast_1d)(_atleast(1))
+register(np.atleast_2d)(_atleast(2))
+register(np.atleast_3d)(_atleast(3))
 
 
-def _broadcast_all(args):
-    shape = np.broadcast_shapes(*[np.shape(data_of(a)) for a in args])
-    return [_broadcast_to(a, shape) for a in args]
+def _as_list(tup, who):
+    if isinstance(tup, Tensor):
+        return [tup[i] for i in range(len(tup))]
+    return list(tup)
 
 
-def array_function(func, args, kwargs):
-    """Handle a NumPy function called with a Tensor among its arguments."""
-    handler = _FUNCTIONS.get(func)
-    if handler is not None:
-        return handler(*args, **kwargs)
-    if _requires_grad(args) or _requires_grad(kwargs):
-        raise _no_rule(f"numpy.{func.__name__}")
-    return func(*_strip(args), **_strip(kwargs))
+register(np.vstack)(lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup, "vstack")], 0))
+register(np.dstack)(lambda tup: concatenate([_atleast(3)(x) for x in _as_list(tup, "dstack")], 2))
+
+
+@register(np.hstack)
+def _hstack(tup):
+    arrs = [_atleast(1)(x) for x in _as_list(tup, "hstack")]
+    return concatenate(arrs, 0 if arrs and arrs[0].ndim == 1 else 1)
+
+
+@register(np.column_stack)
+def _column_stack(tup):
+    arrs = []
+    for x in _as_list(tup, "column_stack"):
+        t = _t(x)
+        arrs.append(t.reshape(-1, 1) if t.ndim < 2 else t)
+    return concatenate(arrs, 1)
+
+
+def _split_points(n, indices_or_sections, even, who):
+    if np.ndim(indices_or_sections) == 0:
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise ValueError("number sections must be larger than 0.")
+        if even and n % sections:
+            raise ValueError("array split does not result in an equal division")
+        size, extra = divmod(n, sections)
+        bounds = [0]
+        for i in range(sections):
+            bounds.append(bounds[-1] + size + (1 if i < extra else 0))
+        return list(itertools.pairwise(bounds))
+    points = [0] + [int(i) for i in indices_or_sections] + [n]
+    return list(itertools.pairwise(points))
+
+
+def _split(ary, indices_or_sections, axis, even):
+    t = _t(ary)
+    axis = _axis1(axis, t.ndim, "split")
+    n = t.shape[axis]
+    return [_slice_axis(t, a, b, axis) for a, b in _split_points(n, indices_or_sections, even, "split")]
+
+
+register(np.split)(lambda ary, indices_or_sections, axis=0: _split(ary, indices_or_sections, axis, True))
+register(np.array_split)(
+    lambda ary, indices_or_sections, axis=0: _split(ary, indices_or_sections, axis, False))
+register(np.vsplit)(lambda ary, indices_or_sections: _split(ary, indices_or_sections, 0, True))
+register(np.dsplit)(lambda ary, indices_or_sections: _split(ary, indices_or_sections, 2, True))
+register(np.hsplit)(lambda ary, indices_or_sections: _split(
+    ary, indices_or_sections, 1 if _t(ary).ndim > 1 else 0, True))
+
+
+@register(np.repeat)
+def _repeat(a, repeats, axis=None):
+    t = _t(a)
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _axis1(axis, t.ndim, "repeat")
+    return _take_axis(t, np.repeat(np.arange(t.shape[axis]), data_of(repeats)), axis)
+
+
+@register(np.tile)
+def _tile(A, reps):
+    t = _t(A)
+    reps = (int(reps),) if np.ndim(reps) == 0 else tuple(int(r) for r in reps)
+    d = max(len(reps), t.ndim)
+    shape = (1,) * (d - t.ndim) + t.shape
+    reps = (1,) * (d - len(reps)) + reps
+    inter = tuple(x for s in shape for x in (1, s))
+    big = tuple(x for r, s in zip(reps, shape, strict=True) for x in (r, s))
+    return _broadcast_to(t.reshape(inter), big).reshape(tuple(r * s for r, s in zip(reps, shape, strict=True)))
+
+
+@register(np.roll)
+def _roll(a, shift, axis=None):
+    t = _t(a)
+    if axis is None:
+        return _roll(t.reshape(-1), shift, 0).reshape(t.shape)
+    shifts = np.broadcast_to(shift, np.broadcast_shapes(np.shape(shift), np.shape(axis)))
+    axes = np.broadcast_to(axis, shifts.shape)
+    for s, ax in zip(np.ravel(shifts), np.ravel(axes), strict=True):
+        ax = _axis1(int(ax), t.ndim, "roll")
+        n = t.shape[ax]
+        if n:
+            t = _take_axis(t, (np.arange(n) - int(s)) % n, ax)
+    return t
+
+
+@register(np.flip)
+def _flip(m, axis=None):
+    t = _t(m)
+    axes = range(t.ndim) if axis is None else normalize_axis(axis, t.ndim, "flip")
+    index = [slice(None)] * t.ndim
+    for ax in axes:
+        index[ax] = slice(None, None, -1)
+    return t[tuple(index)]
+
+
+register(np.fliplr)(lambda m: _flip(m, 1))
+register(np.flipud)(lambda m: _flip(m, 0))
+
+
+@register(np.rot90)
+def _rot90(m, k=1, axes=(0, 1)):
+    t = _t(m)
+    a0, a1 = normalize_axis_seq(axes, t.ndim, "rot90")
+    if a0 == a1:
+        raise ValueError("Axes must be different.")
+    k %= 4
+    if k == 0:
+        return t * 1.0
+    if k == 2:
+        return _flip(_flip(t, a0), a1)
+    perm = list(range(t.ndim))
+    perm[a0], perm[a1] = perm[a1], perm[a0]
+    if k == 1:
+        return _flip(t, a1).transpose(tuple(perm))
+    return _flip(t.transpose(tuple(perm)), a1)
+
+
+@register(np.pad)
+def _pad(array, pad_width, mode="constant", **kwargs):
+    t = _t(array)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (t.ndim, 2))
+    if mode == "constant":
+        for key in kwargs:
+            if key != "constant_values":
+                raise _refuse("numpy.pad", key, kwargs[key])
+        values = kwargs.get("constant_values", 0)
+        new_shape = tuple(int(n + b + a) for n, (b, a) in zip(t.shape, widths, strict=True))
+        inside = tuple(slice(int(b), int(b) + n) for n, (b, _) in zip(t.shape, widths, strict=True))
+        filled = apply(ops.ScatterAdd, t, inside, new_shape)
+        fill = np.pad(np.zeros(t.shape, t.dtype), widths, mode="constant", constant_values=values)
+        return filled + fill
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise _refuse("numpy.pad", "mode", mode)
+    for key in kwargs:
+        raise _refuse("numpy.pad", key, kwargs[key])
+    for ax, (b, a) in enumerate(widths):
+        if b or a:
+            index = np.pad(np.arange(t.shape[ax]), (int(b), int(a)), mode=mode)
+            t = _take_axis(t, index, ax)
+    return t
+
+
+@register(np.append)
+def _append(arr, values, axis=None):
+    if axis is None:
+        return concatenate([_t(arr).reshape(-1), _t(values).reshape(-1)], 0)
+    return concatenate([arr, values], axis)
+
+
+@register(np.take)
+def _take(a, indices, axis=None, mode="raise"):
+    if mode != "raise":
+        raise _refuse("numpy.take", "mode", mode)
+    t = _t(a)
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    return _take_axis(t, np.asarray(data_of(indices)), _axis1(axis, t.ndim, "take"))
+
+
+@register(np.take_along_axis)
+def _take_along_axis(arr, indices, axis=-1):
+    t = _t(arr)
+    idx = np.asarray(data_of(indices))
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _axis1(axis, t.ndim, "take_along_axis")
+    if idx.ndim != t.ndim:
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    shape = np.broadcast_shapes(
+        tuple(n for i, n in enumerate(t.shape) if i != axis),
+        tuple(n for i, n in enumerate(idx.shape) if i != axis),
+    )
+    full = list(shape)
+    full.insert(axis, idx.shape[axis])
+    idx = np.broadcast_to(idx, full)
+    index = tuple(
+        idx if d == axis else np.arange(full[d]).reshape([-1 if i == d else 1 for i in range(t.ndim)])
+        for d in range(t.ndim)
+    )
+    return t[index]
+
+
+def _sort_last(x):
+    order = np.argsort(x.data, axis=-1, kind="stable")
+    return _take_along_axis(x, order, -1)
+
+
+@register(np.sort)
+def _sort(a, axis=-1, kind=None):
+    t = _t(a)
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _axis1(axis, t.ndim, "sort")
+    order = np.argsort(t.data, axis=axis, kind="stable")
+    return _take_along_axis(t, order, axis)
+
+
+@register(np.select)
+def _select(condlist, choicelist, default=0):
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    out = default
+    for cond, choice in reversed(list(zip(condlist, choicelist, strict=True))):
+        out = _where(cond, choice, out)
+    return _t(out)
+
+
+def _diagonal(t, offset=0, axis1=0, axis2=1):
+    t = _moveaxis(t, (axis1, axis2), (-2, -1))
+    n1, n2 = t.shape[-2:]
+    if offset >= 0:
+        rows = np.arange(max(0, min(n1, n2 - offset)))
+        cols = rows + offset
+    else:
+        cols = np.arange(max(0, min(n2, n1 + offset)))
+        rows = cols - offset
+    return t[..., rows, cols]
+
+
+register(np.diagonal)(lambda a, offset=0, axis1=0, axis2=1: _diagonal(_t(a), offset, axis1, axis2))
+register(np.trace)(lambda a, offset=0, axis1=0, axis2=1, dtype=None: _float(
+    _diagonal(_t(a), offset, axis1, axis2), dtype, "numpy.trace").sum(-1))
+
+
+@register(np.diag)
+def _diag(v, k=0):
+    t = _t(v)
+    if t.ndim == 2:
+        return _diagonal(t, k)
+    if t.ndim != 1:
+        raise ValueError("Input must be 1- or 2-d.")
+    n = t.shape[0] + abs(k)
+    i = np.arange(t.shape[0])
+    rows, cols = (i, i + k) if k >= 0 else (i - k, i)
+    return apply(ops.ScatterAdd, t, (rows, cols), (n, n))
+
+
+def _triangle(m, k, lower):
+    t = _t(m)
+    if t.ndim < 2:
+        raise TypeError("triu/tril on Tensors: need at least 2 dimensions")
+    n, p = t.shape[-2:]
+    mask = np.tri(n, p, k, dtype=bool) if lower else ~np.tri(n, p, k - 1, dtype=bool)
+    return _where(mask, t, 0.0)
+
+
+register(np.tril)(lambda m, k=0: _triangle(m, k, True))
+register(np.triu)(lambda m, k=0: _triangle(m, k, False))
+
+
+@register(np.round, np.around)
+def _round(a, decimals=0):
+    # piecewise constant: zero gradient (a Tensor, as np.floor)
+    return wrap(np.round(_t(a).data, decimals))
+
+
+@register(np.sinc)
+def _sinc(x):
+    return unary(ops.Sinc, _t(x))
+
+
+# ---------------------------------------------------------------------------------------------
+# products
+
+
+_LETTERS = ops._LETTERS
+
+
+def _einsum_expand(subscripts, shapes):
+    """Explicit subscripts ``'ab,bc->ac'`` from NumPy's forms (spaces, ellipsis, implicit output)."""
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        inputs, output = subscripts.split("->")
+    else:
+        inputs, output = subscripts, None
+    inputs = inputs.split(",")
+    if len(inputs) != len(shapes):
+        raise ValueError(
+            f"einsum: {len(inputs)} operand subscripts for {len(shapes)} operands in {subscripts!r}"
+        )
+    free = [c for c in _LETTERS if c not in subscripts]
+    ell_ndim = 0
+    for s, shape in zip(inputs, shapes, strict=True):
+        if "..." in s:
+            ell_ndim = max(ell_ndim, len(shape) - (len(s) - 3))
+    ell = "".join(free[:ell_ndim])
+    expanded = []
+    for s, shape in zip(inputs, shapes, strict=True):
+        if "..." in s:
+            k = len(shape) - (len(s) - 3)
+            s = s.replace("...", ell[ell_ndim - k :])
+        if len(s) != len(shape):
+            raise ValueError(f"einsum: subscripts {s!r} for an operand of shape {shape}")
+        expanded.append(s)
+    if output is None:
+        joined = "".join(expanded)
+        output = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+    else:
+        output = output.replace("...", ell)
+    return ",".join(expanded) + "->" + output
+
+
+def _einsum_interleaved(operands):
+    """einsum(op0, sublist0, op1, sublist1, ..., [sublistout]) as a subscripts string."""
+
+    def letters(sub):
+        return "".join("..." if s is Ellipsis else _LETTERS[int(s)] for s in sub)
+
+    operands = list(operands)
+    out = operands.pop() if len(operands) % 2 else None
+    arrays, subs = operands[0::2], operands[1::2]
+    spec = ",".join(letters(s) for s in subs) + ("" if out is None else "->" + letters(out))
+    return spec, arrays
+
+
+@register(np.einsum)
+def einsum(*operands, optimize=False):
+    """``np.einsum`` on Tensors: subscripts as a string or interleaved, ellipsis, implicit
+    output, repeated indices; rule in :class:`tinygrad_opt.ops.Einsum`."""
+    if isinstance(operands[0], str):
+        spec, arrays = operands[0], list(operands[1:])
+    else:
+        spec, arrays = _einsum_interleaved(operands)
+    arrays = [_t(a) for a in arrays]
+    return apply(ops.Einsum, _einsum_expand(spec, [a.shape for a in arrays]), *arrays)
+
+
+def _letters(n, start=0):
+    return _LETTERS[start : start + n]
+
+
+@register(np.tensordot)
+def _tensordot(a, b, axes=2):
+    a, b = _t(a), _t(b)
+    if np.ndim(axes) == 0:
+        n = int(axes)
+        ax_a, ax_b = list(range(a.ndim - n, a.ndim)), list(range(n))
+    else:
+        ax_a, ax_b = axes
+        ax_a = [ax_a] if np.ndim(ax_a) == 0 else list(ax_a)
+        ax_b = [ax_b] if np.ndim(ax_b) == 0 else list(ax_b)
+    ax_a = [int(x) % a.ndim for x in ax_a]
+    ax_b = [int(x) % b.ndim for x in ax_b]
+    la = list(_letters(a.ndim))
+    lb = list(_letters(b.ndim, a.ndim))
+    for i, j in zip(ax_a, ax_b, strict=True):
+        lb[j] = la[i]
+    out = [c for i, c in enumerate(la) if i not in ax_a] + [c for j, c in enumerate(lb) if j not in ax_b]
+    return apply(ops.Einsum, "".join(la) + "," + "".join(lb) + "->" + "".join(out), a, b)
+
+
+@register(np.inner)
+def _inner(a, b):
+    """NumPy's inner: a sum over the last axes, the result of shape a.shape[:-1] + b.shape[:-1]."""
+    a, b = _t(a), _t(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    la, lb = _letters(a.ndim - 1), _letters(b.ndim - 1, a.ndim)
+    k = _LETTERS[-1]
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(f"inner: shapes {a.shape} and {b.shape} not aligned (last dimensions differ)")
+    return apply(ops.Einsum, f"{la}{k},{lb}{k}->{la}{lb}", a, b)
+
+
+@register(np.dot)
+def _dot(a, b):
+    """NumPy's dot: scalars multiply; otherwise a sum over a's last axis and b's second-to-last."""
+    a, b = _t(a), _t(b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.ndim <= 2 and b.ndim <= 2:
+        return a @ b
+    la = _letters(a.ndim - 1)
+    k = _LETTERS[-1]
+    if b.ndim == 1:
+        return apply(ops.Einsum, f"{la}{k},{k}->{la}", a, b)
+    lb = _letters(b.ndim - 2, a.ndim)
+    j = _LETTERS[-2]
+    return apply(ops.Einsum, f"{la}{k},{lb}{k}{j}->{la}{lb}{j}", a, b)
+
+
+register(np.vdot)(lambda a, b: (_t(a).reshape(-1) * _t(b).reshape(-1)).sum())
+register(np.outer)(lambda a, b: _t(a).reshape(-1, 1) * _t(b).reshape(1, -1))
+
+
+@register(np.kron)
+def _kron(a, b):
+    a, b = _t(a), _t(b)
+    d = max(a.ndim, b.ndim)
+    sa = (1,) * (d - a.ndim) + a.shape
+    sb = (1,) * (d - b.ndim) + b.shape
+    ra = a.reshape(tuple(x for n in sa for x in (n, 1)))
+    rb = b.reshape(tuple(x for n in sb for x in (1, n)))
+    return (ra * rb).reshape(tuple(x * y for x, y in zip(sa, sb, strict=True)))
+
+
+@register(np.cross)
+def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = _moveaxis(_t(a), axisa, -1)
+    b = _moveaxis(_t(b), axisb, -1)
+    if a.shape[-1] != 3 or b.shape[-1] != 3:
+        raise ValueError(
+            f"numpy.cross on Tensors: only 3-vectors are supported, got shapes {a.shape} and {b.shape}"
+        )
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
+    shape = np.broadcast_shapes(*[p.shape for p in parts])
+    c = stack([_broadcast_to(p, shape) for p in parts], axis=-1)
+    return _moveaxis(c, -1, axisc)
+
+
+# ---------------------------------------------------------------------------------------------
+# linear algebra
+
+
+register(np.linalg.inv)(lambda a: unary(Inv, _t(a)))
+register(np.linalg.det)(lambda a: unary(Det, _t(a)))
+register(np.linalg.solve)(lambda a, b: apply(Solve, _t(a), _t(b)))
+register(np.linalg.cholesky)(lambda a: unary(Cholesky, _t(a)))
+
+
+@register(np.linalg.slogdet)
+def _slogdet(a):
+    t = _t(a)
+    sign = np.linalg.slogdet(t.data)[0]
+    return type(np.linalg.slogdet(np.eye(1)))(wrap(sign), unary(LogAbsDet, t))
+
+
+def _eigh_parts(a, UPLO):
+    t = _t(a)
+    if UPLO not in ("L", "U"):
+        raise ValueError("UPLO argument must be 'L' or 'U'")
+    n = t.shape[-1]
+    return unpack(unary(Eigh, t, UPLO), [(n,), (n, n)])
+
+
+@register(np.linalg.eigh)
+def _eigh(a, UPLO="L"):
+    w, v = _eigh_parts(a, UPLO)
+    return type(np.linalg.eigh(np.eye(1)))(w, v)
+
+
+register(np.linalg.eigvalsh)(lambda a, UPLO="L": _eigh_parts(a, UPLO)[0])
+
+
+def _svd_parts(t):
+    m, n = t.shape[-2:]
+    k = min(m, n)
+    return unpack(unary(Svd, t), [(m, k), (k,), (k, n)])
+
+
+@register(np.linalg.svd)
+def _svd(a, full_matrices=True, compute_uv=True):
+    t = _t(a)
+    m, n = t.shape[-2:]
+    u, s, vh = _svd_parts(t)
+    if not compute_uv:
+        return s
+    if full_matrices and m != n:
+        raise TypeError(
+            f"numpy.linalg.svd: full_matrices=True on a {m}x{n} matrix is not supported for "
+            f"Tensors (the extra singular vectors are not unique): pass full_matrices=False"
+        )
+    return type(np.linalg.svd(np.eye(1)))(u, s, vh)
+
+
+register(np.linalg.svdvals)(lambda x: _svd_parts(_t(x))[1])
+
+
+@register(np.linalg.qr)
+def _qr(a, mode="reduced"):
+    t = _t(a)
+    m, n = t.shape[-2:]
+    if mode not in ("reduced", "r", "complete") or (mode == "complete" and m > n):
+        raise _refuse("numpy.linalg.qr", "mode", mode)
+    k = min(m, n)
+    q, r = unpack(unary(Qr, t), [(m, k), (k, n)])
+    return r if mode == "r" else type(np.linalg.qr(np.eye(1)))(q, r)
+
+
+register(np.linalg.pinv)(lambda a, rcond=None: unary(Pinv, _t(a), rcond))
+
+
+@register(np.linalg.matrix_power)
+def _matrix_power(a, n):
+    t = _t(a)
+    n = int(n)
+    if n == 0:
+        return _constant(np.broadcast_to(np.eye(t.shape[-1]), t.shape))
+    if n < 0:
+        t, n = unary(Inv, t), -n
+    result, base = None, t
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return result
+
+
+@register(np.linalg.multi_dot)
+def _multi_dot(arrays):
+    out = arrays[0]
+    for x in arrays[1:]:
+        out = _dot(out, x)
+    return out
+
+
+def _vector_norm(t, ord, axis, keepdims):
+    """NumPy's vector norms over one axis (a tuple of one) or all axes (axis None)."""
+    if ord is None or ord == 2:
+        return unary(ops.VectorNorm, t, 2, axis, keepdims)
+    if isinstance(ord, str):
+        raise ValueError(f"Invalid norm order '{ord}' for vectors")
+    if ord == np.inf:
+        return abs(t).max(axis, keepdims)
+    if ord == -np.inf:
+        return abs(t).min(axis, keepdims)
+    if ord == 0:  # the number of non-zeros: a count, no gradient
+        return wrap(np.sum(t.data != 0, axis=axis, keepdims=keepdims).astype(t.dtype))
+    if ord == 1:
+        return abs(t).sum(axis, keepdims)
+    if ord > 0:
+        return unary(ops.VectorNorm, t, float(ord), axis, keepdims)
+    return (abs(t) ** ord).sum(axis, keepdims) ** (1.0 / ord)
+
+
+@register(np.linalg.norm)
+def _norm(x, ord=None, axis=None, keepdims=False):
+    """Every ``ord`` and ``axis`` of ``np.linalg.norm`` (vector and matrix norms)."""
+    t = _t(x)
+    nd = t.ndim
+    if axis is None:
+        if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
+            return unary(ops.VectorNorm, t, 2, None, keepdims)
+        if nd == 1:
+            axis = (0,)
+        elif nd == 2:
+            axis = (0, 1)
+        else:
+            raise ValueError("Improper number of dimensions to norm.")
+    axes = normalize_axis_seq(axis, nd, "norm")
+    if len(axes) == 1:
+        return _vector_norm(t, ord, axes, keepdims)
+    if len(axes) != 2:
+        raise ValueError("Improper number of dimensions to norm.")
+    row, col = axes
+    if ord is None or ord in ("f", "fro"):
+        return unary(ops.VectorNorm, t, 2, tuple(sorted(axes)), keepdims)
+    if ord in (2, -2, "nuc"):
+        s = _svd_parts(_moveaxis(t, (row, col), (-2, -1)))[1]
+        out = s.max(-1) if ord == 2 else s.min(-1) if ord == -2 else s.sum(-1)
+    elif ord in (1, -1, np.inf, -np.inf):
+        if ord in (np.inf, -np.inf):
+            row, col = col, row
+        sums = abs(t).sum(row)
+        col2 = col - 1 if col > row else col
+        out = sums.max(col2) if ord > 0 else sums.min(col2)
+    else:
+        raise ValueError("Invalid norm order for matrices.")
+    if keepdims:
+        shape = list(t.shape)
+        shape[axes[0]] = shape[axes[1]] = 1
+        out = out.reshape(tuple(shape))
+    return out

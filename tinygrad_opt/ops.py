@@ -153,7 +153,8 @@ class Divide(Primitive):
 
 
 class Power(Primitive):
-    """out = a ** b;  d/da = b a^(b-1),  d/db = out log a (taken as 0 where a = 0, as PyTorch does)."""
+    """out = a ** b;  d/da = b a^(b-1) (0 where b = 0, even at a = 0),  d/db = out log a (taken
+    as 0 where a = 0); both as PyTorch does."""
 
     name = "power"
 
@@ -165,7 +166,11 @@ class Power(Primitive):
     def vjp(g, out, needs, a, b):
         ga = gb = None
         if needs[0]:
-            ga = unbroadcast(g * b * a ** (b - 1), a)
+            if np.all(b != 0):
+                ga = unbroadcast(g * b * a ** (b - 1), a)
+            else:  # d/da a^0 = 0, also at a = 0 where b a^(b-1) would be 0 * inf (PyTorch: 0)
+                zero = b == 0
+                ga = unbroadcast(g * np.where(zero, 0.0, b * a ** np.where(zero, 1.0, b - 1)), a)
         if needs[1]:
             zero = a == 0
             gb = unbroadcast(g * np.where(zero, 0.0, out * np.log(np.where(zero, 1.0, a))), b)
@@ -704,6 +709,200 @@ class CrossEntropy(Primitive):
         return ((e / e.sum(axis=1, keepdims=True) - onehot) * (g / shape[0]), None)
 
 
+# ---------------------------------------------------------------------------------------------
+# more elementwise functions (NumPy's ufuncs of the same names)
+
+
+def _unary_primitive(name, numpy_func, rule, doc):
+    """A unary primitive class: ``forward = numpy_func``, ``vjp = (rule(g, out, a),)``."""
+
+    def forward(a):
+        return numpy_func(a)
+
+    def vjp(g, out, needs, a):
+        return (rule(g, out, a),)
+
+    return type(
+        name.capitalize(),
+        (Primitive,),
+        {"name": name, "__doc__": doc, "forward": staticmethod(forward), "vjp": staticmethod(vjp),
+         "__module__": __name__},
+    )
+
+
+Arcsin = _unary_primitive("arcsin", np.arcsin, lambda g, out, a: g / np.sqrt(1 - a * a),
+                          "d/da arcsin a = 1 / √(1 − a²).")
+Arccos = _unary_primitive("arccos", np.arccos, lambda g, out, a: -g / np.sqrt(1 - a * a),
+                          "d/da arccos a = −1 / √(1 − a²).")
+Arctan = _unary_primitive("arctan", np.arctan, lambda g, out, a: g / (1 + a * a),
+                          "d/da arctan a = 1 / (1 + a²).")
+Arcsinh = _unary_primitive("arcsinh", np.arcsinh, lambda g, out, a: g / np.sqrt(a * a + 1),
+                           "d/da arsinh a = 1 / √(a² + 1).")
+Arccosh = _unary_primitive("arccosh", np.arccosh, lambda g, out, a: g / np.sqrt(a * a - 1),
+                           "d/da arcosh a = 1 / √(a² − 1), a > 1.")
+Arctanh = _unary_primitive("arctanh", np.arctanh, lambda g, out, a: g / (1 - a * a),
+                           "d/da artanh a = 1 / (1 − a²).")
+Sinh = _unary_primitive("sinh", np.sinh, lambda g, out, a: g * np.cosh(a), "d/da sinh a = cosh a.")
+Cosh = _unary_primitive("cosh", np.cosh, lambda g, out, a: g * np.sinh(a), "d/da cosh a = sinh a.")
+Cbrt = _unary_primitive("cbrt", np.cbrt, lambda g, out, a: g / (3 * out * out),
+                        "d/da ∛a = 1 / (3 ∛a²) (inf at 0, like √ at 0).")
+
+
+def _sinc_rule(g, out, a):
+    # sinc'(x) = (cos πx − sinc x) / x, and 0 at x = 0 (sinc is even); safe x avoids 0/0
+    zero = a == 0
+    safe = np.where(zero, 1.0, a)
+    return g * np.where(zero, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
+
+
+Sinc = _unary_primitive("sinc", np.sinc, _sinc_rule,
+                        "sin(πa) / (πa), 1 at 0; d/da = (cos πa − sinc a) / a, 0 at a = 0.")
+
+
+class Arctan2(Primitive):
+    """θ = arctan2(y, x);  ∂θ/∂y = x / (x² + y²),  ∂θ/∂x = −y / (x² + y²)."""
+
+    name = "arctan2"
+
+    @staticmethod
+    def forward(y, x):
+        return np.arctan2(y, x)
+
+    @staticmethod
+    def vjp(g, out, needs, y, x):
+        r2 = x * x + y * y
+        return (
+            unbroadcast(g * x / r2, y) if needs[0] else None,
+            unbroadcast(-g * y / r2, x) if needs[1] else None,
+        )
+
+
+class Hypot(Primitive):
+    """r = √(a² + b²) without overflow;  ∂r/∂a = a / r, ∂r/∂b = b / r (0 at r = 0, as a norm)."""
+
+    name = "hypot"
+
+    @staticmethod
+    def forward(a, b):
+        return np.hypot(a, b)
+
+    @staticmethod
+    def vjp(g, out, needs, a, b):
+        g = g / np.where(out == 0, 1.0, out)
+        return (
+            unbroadcast(g * a, a) if needs[0] else None,
+            unbroadcast(g * b, b) if needs[1] else None,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# scans, norms and products
+
+
+def _reversed(x, axis):
+    return x[(slice(None),) * axis + (slice(None, None, -1),)]
+
+
+class Cumsum(Primitive):
+    """Running sum along one axis; its adjoint is the running sum taken from the other end."""
+
+    name = "cumsum"
+
+    @staticmethod
+    def forward(a, axis):
+        return np.cumsum(a, axis=axis)
+
+    @staticmethod
+    def vjp(g, out, needs, a, axis):
+        return (_reversed(call(Cumsum, _reversed(g, axis), axis), axis), None)
+
+
+class VectorNorm(Primitive):
+    r"""The vector p-norm $(\sum |a|^p)^{1/p}$ over ``axis`` for a finite ``ord`` = p > 0, p ≠ 1.
+
+    $\partial/\partial a = \mathrm{sign}(a) |a|^{p-1} / \|a\|^{p-1}$ (for p = 2 simply
+    $a / \|a\|$). Where the norm is 0 the gradient is taken as 0, PyTorch's choice: it is the
+    subgradient of least norm, and it keeps ``std`` of a constant finite.
+    """
+
+    name = "vector_norm"
+
+    @staticmethod
+    def forward(a, ord, axis, keepdims):
+        if ord == 2:
+            return np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdims))
+        return np.sum(np.abs(a) ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+
+    @staticmethod
+    def vjp(g, out, needs, a, ord, axis, keepdims):
+        if not keepdims:
+            shape = _keep_shape(shape_of(a), axis)
+            g = g.reshape(shape)
+            out = out.reshape(shape)
+        safe = np.where(out == 0, 1.0, out)
+        if ord == 2:
+            return (g * a / safe, None, None, None)
+        absa = np.abs(a)
+        zero = absa == 0
+        ratio = np.where(zero, 1.0, absa) / safe
+        return (g * np.where(zero, 0.0, np.sign(a) * ratio ** (ord - 1)), None, None, None)
+
+
+class Einsum(Primitive):
+    """``np.einsum`` with explicit subscripts (no ellipsis: see numpy_dispatch, which expands it).
+
+    The gradient for an operand is again an einsum: the output gradient contracted with the
+    other operands onto that operand's indices. An index repeated within the operand (a
+    diagonal, as in ``'ii->'``) gets a fresh letter tied to the first by an identity matrix, and
+    an index found nowhere else (summed over within the operand alone) by a vector of ones; an
+    axis the operand broadcast (length 1) is summed back.
+    """
+
+    name = "einsum"
+
+    @staticmethod
+    def forward(subscripts, *operands):
+        return np.einsum(subscripts, *operands, optimize=len(operands) > 2)
+
+    @staticmethod
+    def vjp(g, out, needs, subscripts, *operands):
+        inputs, output = subscripts.split("->")
+        inputs = inputs.split(",")
+        sizes = {}
+        for sub, x in zip(inputs, operands, strict=True):
+            for c, n in zip(sub, shape_of(x), strict=True):
+                sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]
+        spare = (c for c in _LETTERS if c not in subscripts)
+        grads = [None]
+        for k, need in enumerate(needs[1:]):
+            if not need:
+                grads.append(None)
+                continue
+            terms = [output] + [s for j, s in enumerate(inputs) if j != k]
+            args = [g] + [x for j, x in enumerate(operands) if j != k]
+            available = set("".join(terms))
+            target = ""
+            for c in inputs[k]:
+                if c in target:
+                    fresh = next(spare)
+                    terms.append(c + fresh)
+                    args.append(np.eye(sizes[c]))
+                    target += fresh
+                    continue
+                if c not in available:
+                    terms.append(c)
+                    args.append(np.ones(sizes[c]))
+                target += c
+            r = call(Einsum, ",".join(terms) + "->" + target, *args)
+            shape = shape_of(operands[k])
+            axes = tuple(i for i, (n, m) in enumerate(zip(shape, r.shape, strict=True)) if n != m)
+            grads.append(r.sum(axis=axes, keepdims=True) if axes else r)
+        return tuple(grads)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
 PRIMITIVES = (
     Add, Subtract, Multiply, Divide, Power, Maximum, Minimum, Matmul, Linear, Where,
     Negative, Exp, Log, Log1p, Expm1, Sqrt, Sin, Cos, Tan, Tanh, Sigmoid, Softplus, Relu, Abs,
@@ -711,4 +910,11 @@ PRIMITIVES = (
     Sum, Max, Min,
     Reshape, Transpose, BroadcastTo, GetItem, ScatterAdd, Concatenate,
     CrossEntropy,
+    Arcsin, Arccos, Arctan, Arcsinh, Arccosh, Arctanh, Sinh, Cosh, Cbrt, Sinc, Arctan2, Hypot,
+    Cumsum, VectorNorm, Einsum,
 )  # fmt: skip
+
+# linear algebra lives in its own module; it builds on Primitive and call above
+from .ops_linalg import LINALG_PRIMITIVES  # noqa: E402
+
+PRIMITIVES = PRIMITIVES + LINALG_PRIMITIVES

@@ -497,6 +497,13 @@ class Tensor:
     def __rpow__(self, other):
         return rbinary(ops.Power, other, self)
 
+    def __mod__(self, other):
+        """``self % other``, NumPy's remainder (sign of the divisor); ∂/∂self = 1."""
+        return np.remainder(self, other)
+
+    def __rmod__(self, other):
+        return np.remainder(other, self)
+
     def __matmul__(self, other):
         return binary(ops.Matmul, self, other)
 
@@ -665,15 +672,23 @@ class Tensor:
         return unary(ops.Sum, self, axes, bool(keepdims)) / count
 
     def var(self, axis=None, keepdims=False, ddof=0):
-        """Variance, NumPy's definition (``ddof`` = delta degrees of freedom)."""
+        """Variance, NumPy's definition: Σ(x − mean)² / (N − ddof) (``ddof`` = delta degrees of
+        freedom). The gradient 2(x − mean)/(N − ddof) is 0 at zero spread."""
         axes = normalize_axis(axis, self.ndim, "var")
         count = self.size if axes is None else int(np.prod([self.shape[i] for i in axes]))
         centred = self - self.mean(axes, keepdims=True)
         return (centred * centred).sum(axes, keepdims) / (count - ddof)
 
     def std(self, axis=None, keepdims=False, ddof=0):
-        """Standard deviation, √var, NumPy's definition (``ddof`` = delta degrees of freedom)."""
-        return self.var(axis, keepdims, ddof).sqrt()
+        """Standard deviation √var, NumPy's definition (``ddof`` = delta degrees of freedom).
+
+        Computed as ‖x − mean‖₂ / √(N − ddof), so at zero spread (a constant, or one element)
+        the gradient is 0 as in PyTorch, not √'s infinite slope at 0.
+        """
+        axes = normalize_axis(axis, self.ndim, "std")
+        count = self.size if axes is None else int(np.prod([self.shape[i] for i in axes]))
+        centred = self - self.mean(axes, keepdims=True)
+        return unary(ops.VectorNorm, centred, 2, axes, bool(keepdims)) / np.sqrt(count - ddof)
 
     def max(self, axis=None, keepdims=False):
         """Maximum over ``axis``; tied maxima share the gradient equally."""
@@ -706,6 +721,10 @@ class Tensor:
 
     def flatten(self):
         """The values as a 1-D tensor."""
+        return self.reshape(-1)
+
+    def ravel(self):
+        """The values as a 1-D tensor, as ``ndarray.ravel`` (differentiable)."""
         return self.reshape(-1)
 
     def transpose(self, *axes):
