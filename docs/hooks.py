@@ -238,7 +238,9 @@ def on_files(files: Files, config) -> Files:
         relative = path.relative_to(root).as_posix()
         # one combined component (TeX in, HTML out) and what it loads on demand (fonts, extensions)
         if path.is_file() and ("/" in relative or relative == "tex-mml-chtml.js"):
-            files.append(File.generated(config, f"{MATHJAX_DEST}/{relative}", abs_src_path=str(path)))
+            files.append(
+                File.generated(config, f"{MATHJAX_DEST}/{relative}", abs_src_path=str(path))
+            )
     return files
 
 

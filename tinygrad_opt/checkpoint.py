@@ -162,7 +162,9 @@ def load(path: str | os.PathLike[str]) -> Any:
             archive = {name: npz[name] for name in npz.files if name != _STRUCTURE}
     except (ValueError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
         if "pickle" in str(exc):
-            raise ValueError(f"load: {path} contains pickled data, which is refused (never executed)") from None
+            raise ValueError(
+                f"load: {path} contains pickled data, which is refused (never executed)"
+            ) from None
         if isinstance(exc, ValueError) and str(exc).startswith("load:"):
             raise
         raise ValueError(f"load: {path} is not a readable checkpoint ({exc})") from None

@@ -140,8 +140,12 @@ class Linear(Module):
         self.in_features, self.out_features = int(in_features), int(out_features)
         gen = _generator(rng)
         bound = 1 / np.sqrt(in_features)
-        self.weight = Parameter(gen.uniform(-bound, bound, (out_features, in_features)).astype(dtype))
-        self.bias = Parameter(gen.uniform(-bound, bound, out_features).astype(dtype)) if bias else None
+        self.weight = Parameter(
+            gen.uniform(-bound, bound, (out_features, in_features)).astype(dtype)
+        )
+        self.bias = (
+            Parameter(gen.uniform(-bound, bound, out_features).astype(dtype)) if bias else None
+        )
 
     def forward(self, x: ArrayLike | Tensor) -> Tensor:
         r"""$x W^\top + b$ for $x$ of shape (..., in_features); one fused operation."""
@@ -242,7 +246,9 @@ def cross_entropy(logits: ArrayLike | Tensor, labels: ArrayLike | Tensor) -> Ten
     if y.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integers, got dtype {y.dtype}")
     if y.shape != z.shape[:1]:
-        raise ValueError(f"cross_entropy: {z.shape[0]} rows of logits but labels of shape {y.shape}")
+        raise ValueError(
+            f"cross_entropy: {z.shape[0]} rows of logits but labels of shape {y.shape}"
+        )
     classes = z.shape[1]
     if y.size and (y.min() < 0 or y.max() >= classes):
         bad = y[(y < 0) | (y >= classes)][0]
