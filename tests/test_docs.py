@@ -1,13 +1,17 @@
 """The documentation runs and renders: its code, its notebooks, its docstrings, the built site."""
 
+import functools
 import html as html_module
+import http.server
 import importlib
 import importlib.util
 import inspect
 import os
 import re
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -156,6 +160,32 @@ def test_mathjax_is_served_from_the_site_and_nothing_is_fetched(site):
         assert not re.search(r'<link[^>]*rel="stylesheet"[^>]*href="(https?:)?//', html), page
         if "arithmatex" in html:
             assert "javascripts/mathjax/tex-mml-chtml.js" in html, page
+
+
+def test_a_browser_typesets_every_formula_of_the_optimizer_guide(site):
+    browser = next(
+        filter(None, map(shutil.which, ["chromium", "chromium-browser", "google-chrome"])), None
+    )
+    if browser is None:
+        pytest.skip("no Chromium to render the page with")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/optimizers/"
+        dom = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+             "--dump-dom", url],
+            capture_output=True, text=True, timeout=120,
+        ).stdout  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    formulas = dom.count('class="arithmatex"')
+    assert formulas > 40
+    assert dom.count("<mjx-container") == formulas  # MathJax typeset every one of them
+    assert "<mjx-merror" not in dom  # and none is a TeX error
 
 
 def test_the_api_reference_documents_every_public_name(site):

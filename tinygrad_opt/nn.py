@@ -2,7 +2,7 @@ r"""Small neural-network building blocks for toy models: Module, Linear, Sequent
 
 Names, layouts and initialisation follow ``torch.nn`` so that PyTorch habits carry over:
 ``Linear`` stores ``weight`` as (out_features, in_features) and draws weight and bias from
-$U(-1/\sqrt{\text{in\_features}},\ 1/\sqrt{\text{in\_features}})$.
+$U(-1/\sqrt{n},\ 1/\sqrt{n})$ with $n$ = ``in_features``.
 """
 
 from __future__ import annotations
