@@ -591,7 +591,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 # -- cyclic schedules (per batch, with momentum cycling) ----------------------------------------
 
 
-def _momentum_setup(owner, optimizer, base_momentum, max_momentum, last_epoch):
+def _momentum_setup(optimizer, base_momentum, max_momentum, last_epoch):
     """Check that the optimizer has a momentum to cycle (``momentum``, or ``betas[0]`` as in
     Adam) and, when starting, set it to ``max_momentum``. Returns (use_beta1, bases, maxes)."""
     if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
@@ -667,7 +667,7 @@ class CyclicLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.use_beta1, self.base_momentums, self.max_momentums = _momentum_setup(
-                "CyclicLR", optimizer, base_momentum, max_momentum, last_epoch)
+                optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -783,7 +783,7 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.use_beta1, _, _ = _momentum_setup(
-                "OneCycleLR", optimizer, base_momentum, max_momentum, last_epoch)
+                optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _phases(self, pct_start, three_phase):
