@@ -5,7 +5,8 @@ PyTorch's own scheduler tests), the schedulers that step it (several stepping on
 compose; ``ChainedScheduler`` and ``SequentialLR`` nest), and how they are driven. ``run``
 builds a case with a *backend* (ours, or torch's through :func:`torch_backend`) and returns,
 after construction and after every step, each group's lr and cycled momentum (``momentum`` or
-``betas[0]``) and the last scheduler's ``get_last_lr()``.
+``betas[0]``) and the last scheduler's ``get_last_lr()``; training cases (``train=True``) feed
+fixed gradients to the optimizer and record the parameters too.
 
 Most configurations are those of PyTorch's ``test/optim/test_lrscheduler.py``;
 ``tests/data/record_torch_schedulers.py`` records PyTorch's sequences into
@@ -348,10 +349,35 @@ def _cases():
                    S("CyclicLR", base_lr=0.1, max_lr=0.3, step_size_up=1, step_size_down=3)],
                   40, groups=[{"lr": 0.5}], optimizer={"name": "SGD", "lr": 0.5},
                   drive="switch", switch=21))
+    # training: the optimizer steps with gradients, so the cycled momentum and betas[0] are used
+    # (float lrs only: these compare parameters, which the optimizers compute from float lrs)
+    floats2 = [{"lr": 0.05}, {"lr": 0.5}]
+    c.append(case("train/sgd_cyclic_momentum",
+                  S("CyclicLR", base_lr=0.01, max_lr=0.1, step_size_up=3), 15, groups=floats2,
+                  train=True))
+    c.append(case("train/sgd_nesterov_onecycle",
+                  S("OneCycleLR", max_lr=[0.1, 0.3], total_steps=16), 15, groups=floats2,
+                  optimizer={"name": "SGD", "lr": 0.05, "momentum": 0.9, "nesterov": True},
+                  train=True))
+    c.append(case("train/adam_onecycle_betas",
+                  S("OneCycleLR", max_lr=0.1, total_steps=12, three_phase=True,
+                    anneal_strategy="linear"), 11, groups=floats2, optimizer=ADAM, train=True))
+    c.append(case("train/adam_cyclic_betas",
+                  S("CyclicLR", base_lr=0.001, max_lr=0.01, step_size_up=2, mode="exp_range",
+                    gamma=0.97), 15, groups=floats2, optimizer=ADAM, train=True))
+    c.append(case("train/sgd_warmup_cosine",
+                  sequential([S("LinearLR", start_factor=0.1, total_iters=3),
+                              S("CosineAnnealingLR", T_max=9)], [3]), 15, groups=floats2,
+                  optimizer=SGD_MOMENTUM, train=True))
     return c
 
 
 CASES = _cases()
+
+
+def gradient(step, group):
+    """The gradient fed to group ``group`` at step ``step`` of a training case."""
+    return [np.sin(1.0 + step + 0.5 * group), np.cos(2.0 * step - group)]
 
 
 # -- building and running -----------------------------------------------------------------------
@@ -369,9 +395,15 @@ class OurBackend:
     def tensor(self, value, dtype):
         return self.tg.Tensor(np.array(value, dtype=dtype))
 
+    def set_grad(self, param, values):
+        param.grad = np.array(values)
+
+    def values(self, param):
+        return [float(v) for v in param.data]
+
     def optimizer(self, spec, groups):
         kw = {k: v for k, v in spec.items() if k != "name"}
-        built = [{"params": [self.tg.Parameter(np.zeros(1))], "lr": g["lr"]} for g in groups]
+        built = [{"params": [self.tg.Parameter(np.zeros(2))], "lr": g["lr"]} for g in groups]
         opt = getattr(self.optim, spec["name"])(built, **kw)
         # Tensor lrs are put in after construction, as the optimizers may accept only floats
         for g, group in zip(groups, opt.param_groups, strict=True):
@@ -391,9 +423,15 @@ class TorchBackend:
     def tensor(self, value, dtype):
         return self.torch.tensor(value, dtype=getattr(self.torch, dtype))
 
+    def set_grad(self, param, values):
+        param.grad = self.torch.tensor(values, dtype=self.torch.float64)
+
+    def values(self, param):
+        return [float(v) for v in param.detach()]
+
     def optimizer(self, spec, groups):
         kw = {k: v for k, v in spec.items() if k != "name"}
-        built = [{"params": [self.torch.nn.Parameter(self.torch.zeros(1, dtype=self.torch.float64))],
+        built = [{"params": [self.torch.nn.Parameter(self.torch.zeros(2, dtype=self.torch.float64))],
                   "lr": self.tensor(g["lr"], g["tensor"]) if "tensor" in g else g["lr"]}
                  for g in groups]
         return getattr(self.optim, spec["name"])(built, **kw)
@@ -433,24 +471,31 @@ def setup(backend, c):
     return opt, [build(backend, s, opt) for s in c["schedulers"]]
 
 
-def snapshot(opt, schedulers):
+def snapshot(backend, opt, schedulers, train):
     lrs = [float(g["lr"]) for g in opt.param_groups]
     momenta = [float(g["betas"][0]) if "betas" in g else float(g.get("momentum", 0.0))
                for g in opt.param_groups]
     last = [float(v) for v in schedulers[-1].get_last_lr()]
-    return {"lr": lrs, "momentum": momenta, "last_lr": last}
+    out = {"lr": lrs, "momentum": momenta, "last_lr": last}
+    if train:
+        out["param"] = [x for g in opt.param_groups for x in backend.values(g["params"][0])]
+    return out
 
 
 def run(backend, c):
     """Drive case ``c``: ``{"lr": rows, "momentum": rows, "last_lr": rows}``, a row (one value
     per group) after construction and after every step."""
     opt, schedulers = setup(backend, c)
-    out = [snapshot(opt, schedulers)]
+    train = c.get("train", False)
+    out = [snapshot(backend, opt, schedulers, train)]
     drive = c["drive"]
     points = {"steps": range(c["steps"]), "metrics": c.get("metrics"),
               "epochs": c.get("epochs"), "switch": range(c["steps"])}[drive]
     plateau = backend.sched.ReduceLROnPlateau
     for i, point in enumerate(points):
+        if train:
+            for k, group in enumerate(opt.param_groups):
+                backend.set_grad(group["params"][0], gradient(i, k))
         opt.step()
         if drive == "switch":
             schedulers[0 if i < c["switch"] else 1].step()
@@ -463,5 +508,5 @@ def run(backend, c):
                     s.step(point)
             else:
                 s.step()
-        out.append(snapshot(opt, schedulers))
+        out.append(snapshot(backend, opt, schedulers, train))
     return {key: [row[key] for row in out] for key in out[0]}

@@ -223,6 +223,7 @@ def _o():
 
 BAD = [
     (lambda: S.StepLR(object(), 3), TypeError, "object is not an Optimizer"),
+    (lambda: S.LambdaLR(object(), lambda e: 1.0), TypeError, "object is not an Optimizer"),
     (lambda: S.ReduceLROnPlateau([], factor=0.5), TypeError, "list is not an Optimizer"),
     (lambda: S.CyclicLR("sgd", 0.1, 1.0), TypeError, "str is not an Optimizer"),
     (lambda: S.OneCycleLR(None, 0.1, 10), TypeError, "NoneType is not an Optimizer"),
@@ -636,3 +637,33 @@ def test_one_cycle_starts_peaks_and_ends_where_it_should(total, pct, three_phase
     end = float(pct * total) - 1  # the rising phase's last step
     if end >= 0:
         assert lrs.index(max(lrs)) in (math.floor(end), math.floor(end) + 1)
+
+
+RESUMABLE = {
+    "ExponentialLR": lambda o, **kw: S.ExponentialLR(o, gamma=0.999, **kw),
+    "LambdaLR": lambda o, **kw: S.LambdaLR(o, lr_lambda=lambda epoch: epoch // 30, **kw),
+    "MultiplicativeLR": lambda o, **kw: S.MultiplicativeLR(o, lr_lambda=lambda e: 0.95, **kw),
+    "StepLR": lambda o, **kw: S.StepLR(o, step_size=30, **kw),
+    "MultiStepLR": lambda o, **kw: S.MultiStepLR(o, milestones=[30, 80], **kw),
+    "ConstantLR": S.ConstantLR,
+    "LinearLR": S.LinearLR,
+    "PolynomialLR": S.PolynomialLR,
+    "CosineAnnealingLR": lambda o, **kw: S.CosineAnnealingLR(o, T_max=10, **kw),
+    "CosineAnnealingWarmRestarts": lambda o, **kw: S.CosineAnnealingWarmRestarts(o, T_0=20, **kw),
+    "CyclicLR": lambda o, **kw: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, **kw),
+    "OneCycleLR": lambda o, **kw: S.OneCycleLR(o, max_lr=0.01, total_steps=10, **kw),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESUMABLE))
+def test_resuming_from_the_optimizers_checkpoint_keeps_the_lr(name):
+    # PyTorch's test_lr_scheduler_checkpoint: the groups carry initial_lr (and max_lr, ...)
+    p = tg.Parameter(np.ones(3))
+    opt = optim.AdamW([p])
+    sched = RESUMABLE[name](opt)
+    opt.step()
+    sched.step()
+    opt2 = optim.AdamW([tg.Parameter(np.ones(3))])
+    opt2.load_state_dict(opt.state_dict())
+    resumed = RESUMABLE[name](opt2, last_epoch=0)
+    assert resumed.get_last_lr()[0] == opt.param_groups[0]["lr"]

@@ -116,6 +116,11 @@ def _plain(value):
     return value
 
 
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
 def _check_int(owner, name, value, low):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         bound = "a positive int" if low == 1 else f"an int >= {low}"
@@ -155,8 +160,7 @@ class LRScheduler:
     _is_initial = False
 
     def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -231,7 +235,8 @@ class LRScheduler:
 # -- the multiplicative family ------------------------------------------------------------------
 
 
-def _lambdas(owner, optimizer, lr_lambda):
+def _lambdas(optimizer, lr_lambda):
+    _check_optimizer(optimizer)
     n = len(optimizer.param_groups)
     if isinstance(lr_lambda, (list, tuple)):
         if len(lr_lambda) != n:
@@ -277,7 +282,7 @@ class LambdaLR(_LambdaStateMixin, LRScheduler):
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
-        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -294,7 +299,7 @@ class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
-        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -586,7 +591,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 # -- cyclic schedules (per batch, with momentum cycling) ----------------------------------------
 
 
-def _momentum_setup(owner, optimizer, base_momentum, max_momentum, last_epoch):
+def _momentum_setup(optimizer, base_momentum, max_momentum, last_epoch):
     """Check that the optimizer has a momentum to cycle (``momentum``, or ``betas[0]`` as in
     Adam) and, when starting, set it to ``max_momentum``. Returns (use_beta1, bases, maxes)."""
     if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
@@ -630,8 +635,7 @@ class CyclicLR(LRScheduler):
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
                  mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
                  cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         base_lrs = _per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
@@ -663,7 +667,7 @@ class CyclicLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.use_beta1, self.base_momentums, self.max_momentums = _momentum_setup(
-                "CyclicLR", optimizer, base_momentum, max_momentum, last_epoch)
+                optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -740,8 +744,7 @@ class OneCycleLR(LRScheduler):
                  pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
                  max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
                  last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
             if not isinstance(total_steps, int) or total_steps <= 0:
@@ -780,7 +783,7 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.use_beta1, _, _ = _momentum_setup(
-                "OneCycleLR", optimizer, base_momentum, max_momentum, last_epoch)
+                optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _phases(self, pct_start, three_phase):
@@ -975,8 +978,7 @@ class ReduceLROnPlateau(LRScheduler):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = factor
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
