@@ -318,3 +318,18 @@ def test_hessian_of_a_function_with_closure_and_extra_argument():
 
 def test_gradcheck_of_a_function_that_takes_a_gradient_inside():
     assert tg.gradcheck(lambda x: tg.grad(lambda y: (y**3).sum())(x) * x, np.array([0.5, -1.2]))
+
+
+def test_grad_frees_the_graph_it_built():
+    import weakref
+
+    refs = []
+
+    def f(x):
+        mid = x * 2
+        refs.append(weakref.ref(mid))
+        return (mid * mid).sum()
+
+    tg.grad(f)(np.ones(3))
+    tg.hvp(f)(np.ones(3), np.ones(3))
+    assert refs and all(r() is None for r in refs)

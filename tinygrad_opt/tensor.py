@@ -13,6 +13,7 @@ import functools
 import itertools
 import threading
 from heapq import heappop, heappush
+from sys import getrefcount
 
 import numpy as np
 
@@ -449,6 +450,12 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        As in PyTorch, a leaf without a gradient gets a new one and a leaf that has one has the
+        new gradient added into it in place. Raises RuntimeError when a value the graph saved
+        for the gradient was changed in place since (``+=``, item assignment, an optimizer
+        step): the version counters tell. ``tg.autograd.grad`` computes gradients without
+        touching ``.grad``.
 
         Parameters
         ----------
@@ -986,8 +993,24 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs=None, floor=N
             if not retain_graph:
                 node._args = node._vals = node._parents = node._versions = None
         if wanted is None:
+            parts = gx = g = prev = None  # drop the loop's references: ownership is told below
             for leaf in leaves:
-                _accumulate_leaf(leaf, leaf._pending, create_graph)
+                g = leaf._pending
+                leaf._pending = None
+                # An array nobody else refers to (not another gradient, not a saved value, no
+                # view of it), or a full view (a reshape) of one, can become the leaf's .grad as
+                # it is, without a copy. Reference counts tell, as PyTorch's use counts do.
+                owned = False
+                if type(g) is np.ndarray and g.flags.writeable and getrefcount(g) <= _SOLE_OWNER:
+                    base = g.base
+                    owned = base is None or (
+                        type(base) is np.ndarray
+                        and base.base is None
+                        and base.size == g.size
+                        and getrefcount(base) <= _SOLE_BASE
+                    )
+                    base = None
+                _accumulate_leaf(leaf, g, create_graph, owned)
             return None
         for leaf in leaves:
             if id(leaf) in wanted:
@@ -1015,17 +1038,44 @@ def _visits(x, reach, wanted, floor):
 _last_change = [-1]
 
 
-def _accumulate_leaf(leaf, g, create_graph):
+def _references_of_a_fresh_view():
+    g = np.empty(2).reshape(1, 2)
+    base = g.base
+    return getrefcount(g), getrefcount(base)
+
+
+# what getrefcount reports for an array held by one local variable alone, and for the base of
+# such an array held by it and by one more local variable (calibrated: the counts that mean
+# "nothing else refers to it" depend on the interpreter)
+_SOLE_OWNER, _SOLE_BASE = _references_of_a_fresh_view()
+
+
+def _accumulate_leaf(leaf, g, create_graph, owned=False):
+    """Add gradient ``g`` into ``leaf.grad``, as PyTorch does.
+
+    Without create_graph, a first gradient becomes ``.grad`` as it is when the engine owns the
+    array alone and it has the leaf's dtype and memory layout (else a copy), and a gradient for
+    a leaf that has one already is added into it in place (``zero_grad(set_to_none=False)``
+    keeps reusing the same buffer). With create_graph the sum is a new recorded Tensor.
+    """
     if g.shape != leaf.data.shape:  # a wrong rule must fail loudly, never broadcast silently
         raise RuntimeError(
             f"internal error: gradient of shape {g.shape} for a leaf of shape {leaf.shape}"
         )
+    grad = leaf._grad
     if create_graph:
         if g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)
-        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        leaf._grad = g if grad is None else grad + g
+    elif grad is None:
+        if not (owned and g.dtype == leaf.data.dtype and g.strides == leaf.data.strides):
+            g = _fresh_copy(g, leaf)
+        leaf._grad = wrap(g)
+    elif not grad.requires_grad and type(grad.data) is np.ndarray and grad.data.flags.writeable:
+        np.add(grad.data, g, out=grad.data, casting="same_kind")
+        grad._bump_version()
     else:
-        leaf._grad = wrap(_fresh_copy(g, leaf)) if leaf._grad is None else wrap(leaf._grad.data + g)
+        leaf._grad = wrap(grad.data + g)
 
 
 def _fresh_copy(g, like):
