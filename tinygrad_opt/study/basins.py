@@ -96,7 +96,7 @@ def basins(function, methods=None, resolution=101, lr="tune", max_iter=1000, tol
     X, Y = np.meshgrid(xs, ys)
     grid = np.stack([X.ravel(), Y.ravel()])
     settings = {"max_iter": max_iter, "thresholds": [float(tol)], "noise": 0.0, "seed": seed,
-                "sample_at": curve_steps(max_iter)[-1:]}  # fmt: skip
+                "sample_at": curve_steps(max_iter)[-1:], "history": False}  # fmt: skip
     tasks = [(f, cls, hyperparameters_for(cls, (hyperparameters or {}).get(name)), [rates[name]], None, grid, settings)
              for name, cls, _ in resolved]  # fmt: skip
     results = run_blocks(tasks, n_jobs, progress)

@@ -40,7 +40,10 @@ __all__ = ["compare", "DEFAULT_TARGETS", "DEFAULT_LR_GRID", "curve_steps", "valu
 
 DEFAULT_TARGETS = [10.0 ** -k for k in range(-1, 9)]  # 1e1, 1e0, ..., 1e-8 (COCO's ladder)
 DEFAULT_LR_GRID = [float(v) for v in np.logspace(-4, 1, 16)]
-SECOND_ORDER = {"newton"}  # not first-order methods: left out of the default study
+SECOND_ORDER = {"newton"}
+# a run that has not lowered its best f − f* by a millionth in this many steps has stalled (at a
+# local minimum, or oscillating) and stops: its remaining budget would change none of its records
+PATIENCE = 100  # not first-order methods: left out of the default study
 
 # seed streams: the same seed gives independent starts for tuning and for evaluation
 STARTS, TUNING, NOISE = 0, 1, 2
@@ -204,7 +207,7 @@ def _make_optimizer(cls, hyper, p, lr):
 
 
 def descent(f, cls, hyper, X0, lr, *, max_iter, thresholds, sample_at, noise=None, noise_columns=None,
-            batched=True):  # fmt: skip
+            batched=True, history=True):  # fmt: skip
     """Run ``cls`` from the columns of X0 (n, C) with learning rate(s) ``lr`` (scalar or (C,)).
 
     Returns a dict of per-column arrays: x (n, C) final points, fun (C,) final values (NaN when
@@ -216,17 +219,19 @@ def descent(f, cls, hyper, X0, lr, *, max_iter, thresholds, sample_at, noise=Non
     if batched or X0.shape[1] == 1:
         with np.errstate(all="ignore"):
             return _descent(f, cls, hyper, X0, lr, max_iter, np.asarray(thresholds, dtype=float),
-                            list(sample_at), noise, noise_columns)  # fmt: skip
+                            list(sample_at), noise, noise_columns, history)  # fmt: skip
     parts = []
     for c in range(X0.shape[1]):
         rate = lr if np.ndim(lr) == 0 else float(np.asarray(lr)[c])
         cols = None if noise_columns is None else np.asarray(noise_columns)[[c]]
         parts.append(descent(f, cls, hyper, X0[:, [c]], rate, max_iter=max_iter, thresholds=thresholds,
-                             sample_at=sample_at, noise=noise, noise_columns=cols))  # fmt: skip
+                             sample_at=sample_at, noise=noise, noise_columns=cols, history=history))  # fmt: skip
     return {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
 
 
-def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, noise_columns):
+def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, noise_columns,
+             history=True, patience=None):  # fmt: skip
+    patience = PATIENCE if patience is None else patience
     evaluate = value_and_grad_columns(f)
     f_star = f.minimum
     n, C = X0.shape
@@ -239,13 +244,12 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
     diverged = np.zeros(C, dtype=bool)
     nit = np.full(C, max_iter)
     ngev = np.zeros(C, dtype=np.int64)
-    best = np.full(C, np.inf)
     last = np.full(C, np.nan)
-    hit_steps = np.full((len(thresholds), C), -1, dtype=np.int64)
-    hit_evals = np.full((len(thresholds), C), -1, dtype=np.int64)
-    curve = np.full((len(sample_at), C), np.nan)
-    sample_index = {s: i for i, s in enumerate(sample_at)}
-    final = thresholds.min()
+    # every value and evaluation count, so that hits and curves are worked out once at the end
+    rows = max_iter + 1 if history else 1
+    values_at = np.empty((rows, C))
+    evals_at = np.empty((rows, C), dtype=np.int64)
+    final = float(np.min(thresholds))
     k = 0
 
     def noisy(grads, step):
@@ -254,26 +258,40 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
         grads[:, ~active] = 0.0
         return grads
 
+    best = np.full(C, np.inf)
+    ref = np.full(C, np.inf)  # the best f − f* when a run last made progress, and that step
+    ref_step = np.zeros(C, dtype=np.int64)
     for k in range(max_iter + 1):
-        values, grads = evaluate(p.data)
-        ngev[active] += 1
+        if active.all() or active.sum() > C // 2:
+            values, grads = evaluate(p.data)
+        else:  # most runs have stopped: evaluate the others only
+            idx = np.flatnonzero(active)
+            v, g = evaluate(p.data[:, idx])
+            values, grads = last.copy(), np.zeros_like(p.data)
+            values[idx], grads[:, idx] = v, g
+        ngev += active
+        if history:
+            values_at[k] = values
+            evals_at[k] = ngev
         ok = np.isfinite(values) & np.all(np.isfinite(grads), axis=0)
-        ok &= np.all((p.data >= lo) & (p.data <= hi), axis=0)
+        if not clip:
+            ok &= np.all((p.data >= lo) & (p.data <= hi), axis=0)
         bad = active & ~ok
-        diverged |= bad
-        nit[bad] = k
-        active &= ~bad
-        delta = values - f_star
+        if bad.any():
+            diverged |= bad
+            nit[bad] = k
+            active &= ~bad
         last = np.where(active, values, last)
+        delta = values - f_star
         best = np.where(active, np.minimum(best, delta), best)
-        newly = active & (best <= thresholds[:, None]) & (hit_steps < 0)
-        hit_steps[newly] = k
-        hit_evals = np.where(newly, ngev, hit_evals)
-        if k in sample_index:
-            curve[sample_index[k]] = np.where(diverged, np.nan, best)
-        done = active & (best <= final)
-        nit[done] = k
-        active &= ~done
+        progress = (best < ref) & ((best < ref - 1e-6 * np.abs(ref)) | np.isinf(ref))
+        ref = np.where(progress, best, ref)
+        ref_step = np.where(progress, k, ref_step)
+        # reached the final target, or stalled: no progress (by a millionth) for `patience` steps
+        done = active & ((delta <= final) | (k - ref_step >= patience))
+        if done.any():
+            nit[done] = k
+            active &= ~done
         if k == max_iter or not active.any():
             nit[active] = k
             break
@@ -295,27 +313,54 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
         p.data[:, ~active] = before[:, ~active]  # stopped runs stay where they ended
         if clip:
             np.clip(p.data, lo, hi, out=p.data)
-    for step, i in sample_index.items():
-        if step > k:  # every run stopped early: its curve stays where it ended
-            curve[i] = np.where(diverged, np.nan, best)
-    return {
-        "x": p.data.copy(), "fun": np.where(diverged, np.nan, last), "diverged": diverged,
-        "nit": nit, "ngev": ngev, "hit_steps": hit_steps, "hit_evals": hit_evals, "curve": curve,
-    }  # fmt: skip
+    out = {"x": p.data.copy(), "fun": np.where(diverged, np.nan, last), "diverged": diverged,
+           "nit": nit, "ngev": ngev}  # fmt: skip
+    if history:
+        out.update(_hits_and_curves(values_at[: k + 1] - f_star, evals_at[: k + 1], nit, diverged,
+                                    thresholds, sample_at))  # fmt: skip
+    return out
+
+
+def _hits_and_curves(delta, evals, nit, diverged, thresholds, sample_at):
+    """First hits per threshold and best-so-far curves from every step's f − f* (steps, C)."""
+    steps, C = delta.shape
+    k = np.arange(steps)[:, None]
+    valid = (k < nit) | ((k == nit) & ~diverged)  # the step that diverged does not count
+    best = np.minimum.accumulate(np.where(valid, delta, np.inf), axis=0)
+    hit_steps = np.full((len(thresholds), C), -1, dtype=np.int64)
+    hit_evals = np.full((len(thresholds), C), -1, dtype=np.int64)
+    cols = np.arange(C)
+    for i, t in enumerate(thresholds):
+        reached = best <= t
+        first = np.argmax(reached, axis=0)
+        hit = reached[first, cols]
+        hit_steps[i] = np.where(hit, first, -1)
+        hit_evals[i] = np.where(hit, evals[first, cols], -1)
+    curve = np.empty((len(sample_at), C))
+    for i, s in enumerate(sample_at):
+        curve[i] = best[min(s, steps - 1)]
+        curve[i, diverged & (s >= nit)] = np.nan  # no curve after a divergence
+    curve[~np.isfinite(curve)] = np.nan
+    return {"hit_steps": hit_steps, "hit_evals": hit_evals, "curve": curve}
 
 
 def classify(f, x, diverged):
     """The index of the known minimum each column of x (n, C) ended in, -1 for none, -2 diverged.
 
-    A run ended in a minimum when it lies within 1% of the domain's narrowest width of it.
+    A run ended in minimum m when it lies within 1% of the domain's narrowest width of m and
+    its value is within 1e-3 (relative to max(1, |f(m)|)) of f(m): near it and settled there.
     """
     minima = f.all_minima
     labels = np.full(x.shape[1], -1, dtype=np.int64)
-    if len(minima):
+    if len(minima) and x.shape[1]:
         radius = 0.01 * min(hi - lo for lo, hi in f.domain)
         d = np.linalg.norm(x.T[:, None, :] - minima[None, :, :], axis=2)
         nearest = np.argmin(d, axis=1)
+        with np.errstate(all="ignore"):
+            values = np.asarray(f(np.where(np.isfinite(x), x, 0.0)), dtype=float).reshape(-1)
+        levels = np.array([float(f(m)) for m in minima])[nearest]
         near = d[np.arange(x.shape[1]), nearest] <= radius
+        near &= np.abs(values - levels) <= 1e-3 * np.maximum(1.0, np.abs(levels))
         labels[near] = nearest[near]
     labels[diverged] = -2
     return labels
@@ -354,7 +399,8 @@ def run_block(f, cls, hyper, lrs, tune_x, eval_x, settings):
     batched = _batchable(cls, tuple(sorted(hyper.items())))
     out = descent(f, cls, hyper, X0, lr_cols, max_iter=settings["max_iter"],
                   thresholds=settings["thresholds"], sample_at=settings["sample_at"], noise=noise,
-                  noise_columns=np.tile(np.arange(S), L), batched=batched)  # fmt: skip
+                  noise_columns=np.tile(np.arange(S), L), batched=batched,
+                  history=settings.get("history", True))  # fmt: skip
     out["minimum"] = classify(f, out["x"], out["diverged"])
     out["x0"] = X0
     T = tune_x.shape[1]
@@ -720,7 +766,9 @@ def _records(f, name, rate, seed, res, li, tol_row):
         minimum = int(part["minimum"][li, s])
         out.append({
             "function": f.name, "dim": f.dim, "instance": f.instance, "start": s,
-            "x0": [float(v) for v in part["x0"][:, li, s]], "method": name, "lr": float(rate),
+            "x0": [float(v) for v in part["x0"][:, li, s]],
+            "x": [_num(v) for v in part["x"][:, li, s]] if np.all(np.isfinite(part["x"][:, li, s])) else None,
+            "method": name, "lr": float(rate),
             "seed": seed, "nit": int(part["nit"][li, s]), "ngev": int(part["ngev"][li, s]),
             "fun": fun, "delta_f": None if fun is None else fun - f.minimum,
             "minimum": minimum if minimum >= 0 else None, "diverged": div,
