@@ -664,7 +664,7 @@ def get(name, dim=None, instance=0):
     if dim != 2 and not _SPECS[name]["scalable"]:
         raise ValueError(f"get: {name} is defined in 2 dimensions only, got dim={dim}; the "
                          f"scalable functions are {', '.join(SCALABLE)}")
-    if name == "dixon_price" and dim < 2 or name == "rosenbrock" and dim < 2:
+    if name in ("dixon_price", "rosenbrock") and dim < 2:
         raise ValueError(f"get: {name} needs dim >= 2, got dim={dim}")
     if isinstance(instance, bool) or not isinstance(instance, numbers.Integral) or instance < 0:
         raise ValueError(f"get: instance must be an integer >= 0, got {instance!r}")

@@ -301,9 +301,10 @@ def _same(a, b):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
-    return a == b and type(a) is type(b) or (isinstance(a, (int, float)) and not isinstance(a, bool)
-                                             and isinstance(b, (int, float)) and not isinstance(b, bool)
-                                             and a == b)  # fmt: skip
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return a == b
+    return type(a) is type(b) and a == b
 
 
 def _share_order(item):

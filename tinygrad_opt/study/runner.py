@@ -295,19 +295,7 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
         if k == max_iter or not active.any():
             nit[active] = k
             break
-        grads = noisy(grads, k)
-        calls = [0]
-
-        def closure(step=k, grads=grads, values=values):
-            calls[0] += 1
-            if calls[0] > 1:  # a line search asks again: a new evaluation, counted
-                v, g = evaluate(p.data)
-                ngev[active] += 1
-                p.grad = noisy(g, step)
-                return Tensor(np.array(float(np.sum(v[active]))))
-            p.grad = grads
-            return Tensor(np.array(float(np.sum(values[active]))))
-
+        closure = _Closure(p, evaluate, noisy(grads, k), values, active.copy(), ngev, lambda g, k=k: noisy(g, k))
         before = p.data.copy()
         opt.step(closure)
         p.data[:, ~active] = before[:, ~active]  # stopped runs stay where they ended
@@ -319,6 +307,25 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
         out.update(_hits_and_curves(values_at[: k + 1] - f_star, evals_at[: k + 1], nit, diverged,
                                     thresholds, sample_at))  # fmt: skip
     return out
+
+
+class _Closure:
+    """The closure handed to ``step``: its first call gives the gradient already computed at
+    the current point; any further call (a line search) evaluates anew and is counted."""
+
+    def __init__(self, p, evaluate, grads, values, running, ngev, noisy):
+        self.p, self.evaluate, self.grads, self.values = p, evaluate, grads, values
+        self.running, self.ngev, self.noisy, self.calls = running, ngev, noisy, 0
+
+    def __call__(self):
+        self.calls += 1
+        if self.calls > 1:
+            values, grads = self.evaluate(self.p.data)
+            self.ngev[self.running] += 1
+            self.p.grad = self.noisy(grads)
+            return Tensor(np.array(float(np.sum(values[self.running]))))
+        self.p.grad = self.grads
+        return Tensor(np.array(float(np.sum(self.values[self.running]))))
 
 
 def _hits_and_curves(delta, evals, nit, diverged, thresholds, sample_at):
