@@ -1,4 +1,7 @@
-"""``tg.functions``: the study's test functions (defined in :mod:`tinygrad_opt.study.functions`)."""
+"""``tg.functions``: the study's test functions; this name is :mod:`tinygrad_opt.study.functions`."""
 
-from .study.functions import *  # noqa: F403
-from .study.functions import __all__  # noqa: F401
+import sys
+
+from .study import functions as _functions
+
+sys.modules[__name__] = _functions  # one module under both names, so attributes and patches agree
