@@ -119,6 +119,7 @@ class TestFunction:
 
     @property
     def bound(self):
+        """The box a run must stay in (see the class docstring)."""
         if self.constrained:
             return self.domain
         return tuple((lo - (hi - lo), hi + (hi - lo)) for lo, hi in self.domain)
@@ -135,19 +136,23 @@ class TestFunction:
 
     @property
     def minima(self):
+        """The global minimisers, shape (k, n), refined by Newton's method."""
         return self._refine_all()[0]
 
     @property
     def local_minima(self):
+        """Other local minimisers that matter, shape (m, n), refined."""
         return self._refine_all()[1]
 
     @property
     def all_minima(self):
+        """Global then local minimisers: the list a study's ``minimum`` index points into."""
         glob, loc = self._refine_all()
         return np.concatenate([glob, loc]) if len(loc) else glob
 
     @functools.cached_property
     def minimum(self):
+        """The global minimum value f*: f at the refined global minimiser (or as given)."""
         if self._given_f_star is not None:
             return self._given_f_star
         if not len(self._raw_minima):
@@ -156,6 +161,7 @@ class TestFunction:
 
     @property
     def f_star(self):
+        """The global minimum value (the same as ``minimum``)."""
         return self.minimum
 
     @property
