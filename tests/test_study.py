@@ -6,10 +6,13 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tinygrad_opt as tg
 from tinygrad_opt import functions as F
 from tinygrad_opt import optim
+from tinygrad_opt.minimize import optimizer_class
 from tinygrad_opt.study import runner, stats
 from tinygrad_opt.study.records import Comparison
 
@@ -333,3 +336,28 @@ def test_basins_label_every_start():
         tg.basins(F.get("sphere", dim=3), ["sgd"], lr=0.1)
     with pytest.raises(ValueError, match="resolution must be an integer >= 2"):
         tg.basins("booth", ["sgd"], resolution=1, lr=0.1)
+
+
+@settings(max_examples=8)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["sgd", "adagrad", "rmsprop", "adam"]),
+       st.sampled_from(["himmelblau", "six_hump_camel", "booth"]))
+def test_every_column_follows_its_own_run(seed, method, name):
+    """A block's columns (starts × lrs, with noise) equal the runs made one at a time."""
+    f, cls = F.get(name), optimizer_class(method)
+    rng = np.random.default_rng(seed)
+    X0 = runner.draw_starts(f, 3, seed % 1000, runner.STARTS)
+    lrs = 10.0 ** rng.uniform(-3, -0.5, 3)
+    noise = 0.1 * rng.standard_normal((41, 2, 3))
+    common = dict(max_iter=40, thresholds=[1.0, 1e-8], sample_at=[0, 8, 40], noise=noise)
+    batch = runner.descent(f, cls, {}, X0, lrs, noise_columns=np.arange(3), **common)
+    for c in range(3):
+        alone = runner.descent(f, cls, {}, X0[:, [c]], float(lrs[c]), noise_columns=np.array([c]), **common)
+        for key in ("nit", "ngev", "diverged", "hit_steps"):
+            np.testing.assert_array_equal(batch[key][..., c], alone[key][..., 0])
+        np.testing.assert_allclose(batch["x"][:, c], alone["x"][:, 0], rtol=1e-9, atol=1e-12)
+
+
+def test_progress_bar_runs():
+    pytest.importorskip("tqdm")
+    c = tg.compare(["booth"], ["sgd"], starts=2, max_iter=10, lr=0.01, progress=True)
+    assert len(c.runs) == 2
