@@ -34,7 +34,7 @@ def main():
     one, wall1, cpu1 = run(1, names)
     print(f"n_jobs=1: {wall1:6.1f} s wall, {cpu1:6.1f} s CPU; {len(one.runs)} runs, "
           f"methods {one.config['methods']}, tuning budget {one.tuning_budget()}")
-    two, wall2, cpu2 = run(2, names)
+    two, wall2, _ = run(2, names)
     print(f"n_jobs=2: {wall2:6.1f} s wall ({wall1 / wall2:.2f}x faster than n_jobs=1)")
     print(f"identical records: {one.runs == two.runs and one.tuning == two.tuning}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
