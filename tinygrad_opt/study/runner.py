@@ -259,8 +259,10 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
         return grads
 
     best = np.full(C, np.inf)
-    ref = np.full(C, np.inf)  # the best f − f* when a run last made progress, and that step
-    ref_step = np.zeros(C, dtype=np.int64)
+    # progress means best f − f* falling below `mark` (a millionth under its value when it last
+    # made progress, at step `mark_step`)
+    mark = np.full(C, np.inf)
+    mark_step = np.zeros(C, dtype=np.int64)
     for k in range(max_iter + 1):
         if active.all() or active.sum() > C // 2:
             values, grads = evaluate(p.data)
@@ -284,11 +286,12 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
         last = np.where(active, values, last)
         delta = values - f_star
         best = np.where(active, np.minimum(best, delta), best)
-        progress = (best < ref) & ((best < ref - 1e-6 * np.abs(ref)) | np.isinf(ref))
-        ref = np.where(progress, best, ref)
-        ref_step = np.where(progress, k, ref_step)
-        # reached the final target, or stalled: no progress (by a millionth) for `patience` steps
-        done = active & ((delta <= final) | (k - ref_step >= patience))
+        progress = best < mark
+        if progress.any():
+            mark[progress] = best[progress] - 1e-6 * np.abs(best[progress])
+            mark_step[progress] = k
+        # reached the final target, or stalled: no progress for `patience` steps
+        done = active & ((delta <= final) | (k - mark_step >= patience))
         if done.any():
             nit[done] = k
             active &= ~done
