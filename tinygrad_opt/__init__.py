@@ -54,7 +54,7 @@ from .functional import (
     where,
 )  # fmt: skip
 from .minimize import OptimizeResult, minimize
-from .study import compare
+from .study import Basins, Comparison, basins, compare
 from .tensor import Parameter, Tensor, enable_grad, is_grad_enabled, no_grad
 
 __version__ = "0.1.0"
@@ -64,6 +64,7 @@ __all__ = [
     "grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError", "autograd", "jacobian",
     "hvp", "elementwise_grad",
     "optim", "classic", "functions", "nn", "save", "load", "minimize", "OptimizeResult", "compare",
+    "Comparison", "basins", "Basins",
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "softplus", "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
     "minimum", "where", "concatenate", "stack", "matmul", "dot", "logsumexp", "softmax",

@@ -2,7 +2,9 @@
 
 - no command: the post's experiment from (0, 0) with its hyperparameters; prints a table and
   saves ``post_paths.png``;
-- ``compare``: the multi-minima study; prints a table (or JSON/CSV) and saves ``compare.png``.
+- ``compare``: the multi-minima study (learning rates tuned per method, fixed targets, confidence
+  intervals); prints a table (or JSON/CSV), ``--save`` writes every run's record, and it saves
+  ``compare.png``.
 
 Exit codes: 0 success, 1 failure while running (for example a figure that cannot be written, or
 matplotlib missing without ``--no-plot``), 2 bad arguments.
@@ -11,6 +13,9 @@ matplotlib missing without ``--no-plot``), 2 bad arguments.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
 import sys
 import time
 
@@ -89,20 +94,93 @@ def _run_post(args):
 
 def _run_compare(args):
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
-    result = compare(args.functions, args.methods, starts=args.starts, seed=args.seed,
-                     max_iter=args.max_iter, tol=args.tol, progress=progress)
+    try:
+        result = compare(args.functions, args.methods, starts=args.starts, seed=args.seed,
+                         max_iter=args.max_iter, tol=args.tol, lr=args.lr, tune_by=args.tune,
+                         targets=args.targets, noise=args.noise, n_jobs=args.n_jobs,
+                         progress=progress, dim=args.dim, instances=args.instances)  # fmt: skip
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    info = sys.stderr if (args.json or args.csv) else sys.stdout
     if args.json:
-        print(result.to_json())
+        print(json.dumps(result.summary(), indent=1))
     elif args.csv:
-        print(result.to_csv(), end="")
+        print(_summary_csv(result.summary()), end="")
     else:
-        print(f"{args.starts} random starts per function (seed {args.seed}); success = ended within "
-              f"1e-3 of a global minimiser\n")
+        c = result.config
+        lr = "tuned per function" if c["tune_by"] == "function" else "tuned per method over the suite"
+        print(f"{args.starts} random starts per function (seed {args.seed}); lr {lr if args.lr == 'tune' else 'given'};"
+              f" success = f − f* ≤ {args.tol:g} within {args.max_iter} steps\n")  # fmt: skip
         print(result.table())
+    if args.save:
+        result.save(args.save)
+        print(f"\nsaved {args.save}", file=info)
     if not args.no_plot:
         path = _save(lambda plot: plot.comparison(result), args.output)
-        print(f"\nsaved {path}", file=sys.stderr if (args.json or args.csv) else sys.stdout)
+        print(f"\nsaved {path}", file=info)
     return 0
+
+
+def _summary_csv(rows):
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def _learning_rate(text):
+    """--lr: 'tune', one number for every method, or method=number pairs."""
+    if text == "tune":
+        return text
+    if "=" in text:
+        name, _, value = text.partition("=")
+        return {name.strip().lower(): _positive_float(value)}
+    return _positive_float(text)
+
+
+def _lr_argument(values):
+    if values is None or values == ["tune"]:
+        return "tune"
+    parsed = [_learning_rate(v) for v in values]
+    if len(parsed) == 1 and not isinstance(parsed[0], dict):
+        return parsed[0]
+    if not all(isinstance(p, dict) for p in parsed):
+        raise argparse.ArgumentTypeError("--lr takes 'tune', one number, or method=lr pairs")
+    return {k: v for p in parsed for k, v in p.items()}
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not (value >= 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _n_jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-zero integer, got {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected a non-zero integer (-1: every core), got 0")
+    return value
 
 
 def _positive_int(text):
@@ -133,21 +211,36 @@ def _parser():
     study = commands.add_parser(
         "compare", help="compare the optimizers on test functions with several minima",
         description="The multi-minima study: every method from the same random starts on each "
-                    "function; prints success rates, which minima were found, median steps and "
-                    "final gaps, and saves a figure of where the runs ended.",
+                    "function, its learning rate tuned on other starts; prints success rates with "
+                    "95%% intervals, expected running times, which minima were found and final "
+                    "gaps, and saves a figure of where the runs ended.",
         epilog="Exit codes: 0 success, 1 failure while running, 2 bad arguments.",
     )  # fmt: skip
-    study.add_argument("--functions", nargs="+", choices=list(functions.ALL), metavar="NAME",
-                       help=f"test functions (default: all): {', '.join(functions.ALL)}")
+    study.add_argument("--functions", nargs="+", choices=functions.names(2), metavar="NAME",
+                       help=f"test functions (default: all in --dim dimensions): {', '.join(functions.names(2))}")
     study.add_argument("--methods", nargs="+", choices=list(METHODS), metavar="NAME",
-                       help=f"optimizers (default: all): {', '.join(METHODS)}")
+                       help=f"optimizers (default: every first-order one): {', '.join(METHODS)}")
     study.add_argument("--starts", type=_positive_int, default=20, help="random starts per function (default: 20)")
-    study.add_argument("--seed", type=int, default=0, help="seed for the starts (default: 0)")
+    study.add_argument("--seed", type=_non_negative_int, default=0, help="seed for starts, tuning and noise (default: 0)")
     study.add_argument("--max-iter", type=_positive_int, default=1000, help="steps per run at most (default: 1000)")
-    study.add_argument("--tol", type=float, default=1e-5, help="stop when sum |Δx| < tol (default: 1e-5)")
+    study.add_argument("--tol", type=_positive_float, default=1e-5, help="success: f − f* ≤ tol (default: 1e-5)")
+    study.add_argument("--dim", type=_positive_int, default=None,
+                       help=f"dimension (default 2; other dimensions for {', '.join(functions.SCALABLE)})")
+    study.add_argument("--instances", type=_positive_int, default=1,
+                       help="instances per function: 0 (textbook), 1, ... (shifted and rotated; default: 1)")
+    study.add_argument("--noise", type=_non_negative_float, default=0.0,
+                       help="σ of Gaussian noise added to every gradient (default: 0)")
+    study.add_argument("--tune", choices=["function", "suite"], default="function",
+                       help="tune the lr per function (DeepOBS) or per method over the suite (COCO)")
+    study.add_argument("--lr", nargs="+", default=None, metavar="LR",
+                       help="'tune' (default), one lr for all, or method=lr pairs (skips tuning)")
+    study.add_argument("--targets", nargs="+", type=_positive_float, default=None, metavar="T",
+                       help="targets on f − f* (default: 1e1 1e0 ... 1e-8)")
+    study.add_argument("--n-jobs", type=_n_jobs, default=1, help="worker processes (joblib; -1: every core)")
+    study.add_argument("--save", default=None, metavar="PATH", help="save every run's record (.json or .csv)")
     output = study.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print the results as JSON")
-    output.add_argument("--csv", action="store_true", help="print the results as CSV")
+    output.add_argument("--json", action="store_true", help="print the summary as JSON")
+    output.add_argument("--csv", action="store_true", help="print the summary as CSV")
     study.add_argument("--output", default="compare.png", help="the figure's file (default: compare.png)")
     study.add_argument("--no-plot", action="store_true", help="no figure")
     study.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -156,9 +249,25 @@ def _parser():
     return parser
 
 
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
 def main(argv=None):
     """Run the command line with ``argv`` (default: sys.argv[1:]); returns the exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "run", None) is _run_compare:
+        try:
+            args.lr = _lr_argument(args.lr)
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"argument --lr: {exc}")
     if not args.no_plot and not _have_matplotlib():
         print("error: figures need matplotlib: pip install 'tinygrad_opt[plot]' (or pass --no-plot)",
               file=sys.stderr)

@@ -193,38 +193,43 @@ def losses(runs, f_star=None, *, title=None, ax=None, figsize=(7, 4.5)):
 def comparison(result, *, ncols=3, levels=25, panel_size=(4.2, 3.6)):
     """One panel per function of a ``tg.compare`` result: where each method's runs ended.
 
-    Each panel shows f's contours, the global (gold) and local (white) minima, and every run's
-    end point in its method's colour and marker; the legend gives each method's success rate.
+    Drawn from the records only (``config``, ``runs``, ``summary()``), so a saved study draws
+    the same figure. Each panel shows f's contours, the global (gold) and local (white) minima,
+    and every run's end point in its method's colour and marker; the title gives each method's
+    success rate.
     """
+    from .study import functions as study_functions
+
     Figure, LogNorm = _matplotlib()
-    functions = result.functions
-    methods = list(dict.fromkeys(row["method"] for row in result.rows))
-    rate = {(r["function"], r["method"]): r["success_rate"] for r in result.rows}
-    nrows = -(-len(functions) // ncols)
-    ncols = min(ncols, len(functions))
+    problems = [tuple(p) for p in result.config["problems"] if p[1] == 2]
+    methods = list(result.config["methods"])
+    rate = {(r["function"], r["method"]): r["success_rate"] for r in result.summary() if r["dim"] == 2}
+    nrows = -(-len(problems) // ncols)
+    ncols = min(ncols, len(problems))
     fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows + 0.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
     handles = {}
-    for ax, f in zip(axes, functions, strict=False):
+    for ax, (name, dim, instance) in zip(axes, problems, strict=False):
+        f = study_functions.get(name, dim, instance)
         _contours(ax, f, f.domain, levels, LogNorm, resolution=200)
         _mark_minima(ax, f, label=False)
         (x0, x1), (y0, y1) = f.domain
         for j, method in enumerate(methods):
-            ends = np.array([r.x for r in result.runs[(f.name, method)]])
-            inside = np.all(np.isfinite(ends), axis=1)
-            inside &= (ends[:, 0] >= x0) & (ends[:, 0] <= x1) & (ends[:, 1] >= y0) & (ends[:, 1] <= y1)
+            ends = np.array([r["x"] for r in result.runs if r["method"] == method and r["x"] is not None
+                             and (r["function"], r["dim"], r["instance"]) == (name, dim, instance)],
+                            dtype=float).reshape(-1, 2)  # fmt: skip
+            inside = (ends[:, 0] >= x0) & (ends[:, 0] <= x1) & (ends[:, 1] >= y0) & (ends[:, 1] <= y1)
             handles[method] = ax.scatter(
                 ends[inside, 0], ends[inside, 1], s=28, marker=_MARKERS[j % len(_MARKERS)],
                 c=_COLORS[j % len(_COLORS)], edgecolors="black", linewidths=0.4, zorder=5, alpha=0.9,
             )  # fmt: skip
-        rates = " · ".join(f"{m} {100 * rate[(f.name, m)]:.0f}%" for m in methods)
+        rates = " · ".join(f"{m} {100 * rate[(name, m)]:.0f}%" for m in methods)
         ax.set_title(f"{f.title}\n{rates}", fontsize=9)
         ax.tick_params(labelsize=7)
-    for ax in axes[len(functions):]:
+    for ax in axes[len(problems):]:
         ax.set_visible(False)
-    starts = result.rows[0]["runs"] if result.rows else 0
     fig.legend([handles[m] for m in methods], methods, loc="outside lower center",
                ncols=len(methods), fontsize=9, frameon=False)
-    fig.suptitle(f"Where {starts} random starts ended, and each method's success rate "
-                 f"(★ global, ☆ local minima)", fontsize=11)
+    fig.suptitle(f"Where {result.config['starts']} random starts ended, and each method's success "
+                 f"rate (★ global, ☆ local minima)", fontsize=11)
     return fig
