@@ -173,7 +173,9 @@ def animate_paths(f, runs, *, frames=100, domain=None, levels=30, title=None, f_
                                  color=colors[name], markeredgecolor="black", zorder=6, linestyle="")  # fmt: skip
     counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", ha="left", fontsize=9,
                       bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85})  # fmt: skip
-    legend = fig.legend(loc="outside lower center", ncols=min(len(runs), 3), fontsize=8, frameon=False)
+    # one column: the labels grow by their f − f* after the layout is frozen
+    legend = fig.legend(loc="outside lower center", ncols=1 if len(runs) <= 4 else 2, fontsize=8,
+                        frameon=False)
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     fit_title(ax, title or f"{getattr(f, 'title', 'f')}: a race from {_point(runs[0][1][0])}")
