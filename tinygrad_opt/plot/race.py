@@ -8,8 +8,11 @@ plain characters so that nothing is fetched from the network), and shows itself 
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -98,20 +101,7 @@ class Race:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".gif":
-            try:
-                from PIL import Image
-            except ImportError:
-                raise ImportError("saving a GIF needs Pillow: pip install 'tinygrad_opt[plot]'") from None
-            # one palette, taken from the first frame (which already shows every colour: the
-            # contours and each method's marker), and no dithering: frames then differ only where
-            # the paths moved, which GIF stores compactly
-            images = []
-            for frame in self.render_frames(dpi):
-                image = Image.fromarray(frame[..., :3])
-                if not images:
-                    images.append(image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE))
-                else:
-                    images.append(image.quantize(palette=images[0], dither=Image.Dither.NONE))
+            images = list(self.palette_frames(dpi))
             images[0].save(path, save_all=True, append_images=images[1:], duration=round(1000 / fps),
                            loop=0)  # fmt: skip
         elif suffix in (".html", ".htm"):
@@ -151,13 +141,46 @@ class Race:
             fig.set_dpi(old_dpi)
             fig.set_canvas(old_canvas)
 
-    def to_jshtml(self, fps=12, dpi=80, default_mode="loop"):
-        """The HTML/JS player (frames embedded as PNG), usable offline."""
-        import matplotlib
+    def palette_frames(self, dpi=80):
+        """Every frame as a Pillow image with one shared 256-colour palette.
 
-        # the player embeds every frame; allow up to 50 MB rather than silently dropping frames
-        with matplotlib.rc_context({"savefig.dpi": dpi, "animation.embed_limit": 50}):
-            html = self.animation.to_jshtml(fps=fps, default_mode=default_mode)
+        The palette comes from the first frame, which already shows every colour (the contours
+        and each method's marker); without dithering, consecutive frames then differ only where
+        the paths moved, which GIF and PNG store compactly.
+        """
+        try:
+            from PIL import Image
+        except ImportError:
+            raise ImportError("animations need Pillow: pip install 'tinygrad_opt[plot]'") from None
+        first = None
+        for frame in self.render_frames(dpi):
+            image = Image.fromarray(frame[..., :3])
+            if first is None:
+                first = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+                yield first
+            else:
+                yield image.quantize(palette=first, dither=Image.Dither.NONE)
+
+    def to_jshtml(self, fps=12, dpi=80, default_mode="loop"):
+        """The HTML/JS player of matplotlib's ``to_jshtml`` (frames embedded as palette PNGs),
+        made usable offline (:func:`offline_player`)."""
+        from matplotlib.animation import HTMLWriter
+
+        # matplotlib's player, fed with the frames drawn here (a background drawn once, palette
+        # PNGs) instead of one full savefig per frame
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "race.html"
+            writer = HTMLWriter(fps=fps, embed_frames=True, default_mode=default_mode)
+            writer.setup(self.figure, out, dpi)
+            frames = []
+            for image in self.palette_frames(dpi):
+                buffer = io.BytesIO()
+                image.save(buffer, format="png", optimize=False)
+                frames.append(base64.encodebytes(buffer.getvalue()).decode("ascii"))
+            writer._saved_frames = frames  # what HTMLWriter.grab_frame would have collected
+            writer.frame_format = "png"
+            writer.finish()
+            html = out.read_text(encoding="utf-8")
         return offline_player(html)
 
     def _repr_html_(self):
