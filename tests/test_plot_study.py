@@ -184,3 +184,22 @@ def test_titles_never_overflow_their_panel():
         assert "\n" in title.get_text()
         assert title.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width * 1.02
     assert sup.get_window_extent(renderer).width <= fig.bbox.width
+
+
+def test_comparison_from_records_draws_each_run_end(study):
+    from tinygrad_opt import functions as F
+
+    for r in study.runs:  # the study's records may carry each run's final point
+        f = F.get(r["function"])
+        r["x"] = None if r["diverged"] else f.minima[r["minimum"]].tolist()
+    fig = plot.comparison(study)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert len(panels) == 3
+    adam = [c for c in panels[0].collections if c.__class__.__name__ == "PathCollection"
+            and to_hex(c.get_facecolor()[0]) == style.METHOD_COLORS["adam"].lower()]  # fmt: skip
+    ends = [r["x"] for r in study.runs if r["function"] == "himmelblau" and r["method"] == "adam"]
+    assert len(adam) == 1 and np.allclose(adam[0].get_offsets(), ends)
+    for r in study.runs:
+        del r["x"]
+    with pytest.raises(ValueError, match="final point"):
+        plot.comparison(study)
