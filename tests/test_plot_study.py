@@ -108,6 +108,11 @@ def test_sensitivity_draws_what_tuning_saw(study):
             assert list(line.get_ydata()) == [r["success_rate"] for r in rows]
     suite = make_comparison(tune_by="suite")
     assert [ax.get_title() for ax in plot.sensitivity(suite).axes if ax.get_ylabel() == "success rate"] == ["whole suite"]
+    hopeless = make_comparison(functions=("rastrigin",))
+    for row in hopeless.tuning:
+        row["success_rate"], row["ert"] = 0.0, None
+    fig = plot.sensitivity(hopeless)
+    assert [t.get_text() for t in fig.axes[1].texts] == ["no success at any lr"]
     study_without = make_comparison()
     study_without.tuning = []
     with pytest.raises(ValueError, match="no tuning records"):
@@ -145,11 +150,17 @@ def test_basin_map_shows_the_labels_it_was_given():
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
         share = result.share(method)
         for i in range(len(result.minima)):
-            assert legend[i].startswith(f"minimum {i} ") and legend[i].endswith(f"{100 * share[i]:.0f}%")
+            assert legend[i].startswith(f"minimum {i} ") and legend[i].endswith(f": {100 * share[i]:.0f}%")
         assert any(t.startswith("diverged") for t in legend) == (-2 in share)
         assert any(t.startswith("no known minimum") for t in legend) == (-1 in share)
         stars = [c for c in ax.collections if c.__class__.__name__ == "PathCollection"]
         assert np.allclose(stars[0].get_offsets(), result.minima)
+    assert "Himmelblau" in fig.texts[0].get_text()  # the suptitle names the function by its title
+    rare = make_basins(resolution=(21, 21))
+    rare.labels["adam"][:] = 0
+    rare.labels["adam"][0, 0] = -1  # 1 start in 441
+    legend = [t.get_text() for t in plot.basins(rare).axes[1].get_legend().get_texts()]
+    assert legend[-1] == "no known minimum: <1%"
     with pytest.raises(ValueError, match="expected"):
         bad = make_basins()
         bad.labels["sgd"] = bad.labels["sgd"][:, :-1]

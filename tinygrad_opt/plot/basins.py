@@ -16,8 +16,23 @@ NO_MINIMUM_COLOR = "#DDDDDD"  # label −1: ended in no known minimum
 DIVERGED_COLOR = "#222222"    # label −2: diverged
 
 
+def _share(fraction):
+    """A share for the legend: "<1%" rather than a misleading "0%" for a few starts."""
+    return "<1%" if 0 < fraction < 0.005 else f"{100 * fraction:.0f}%"
+
+
 def _point(x):
     return "(" + ", ".join(f"{v:.3g}" for v in x) + ")"
+
+
+def _title(name):
+    """A built-in function's display name ("Six-hump camel"), else the name itself."""
+    from .. import functions
+
+    try:
+        return functions.get(name).title
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return str(name)
 
 
 def label_names(minima):
@@ -79,7 +94,7 @@ def basins(result, *, methods=None, ncols=3, panel_size=(3.8, 3.4), title=None, 
         share = {int(key): float(v) for key, v in result.share(method).items()}
         shown = [i for i in range(k)] + [lab for lab in (-1, -2) if share.get(lab, 0) > 0]
         handles = [Patch(facecolor=palette[lab + 2], edgecolor="black", linewidth=0.4,
-                         label=f"{names[lab]}: {100 * share.get(lab, 0.0):.0f}%") for lab in shown]  # fmt: skip
+                         label=f"{names[lab]}: {_share(share.get(lab, 0.0))}") for lab in shown]  # fmt: skip
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=7,
                   ncols=1, frameon=False)  # fmt: skip
         lr = getattr(result, "lr", {}).get(method)
@@ -89,7 +104,7 @@ def basins(result, *, methods=None, ncols=3, panel_size=(3.8, 3.4), title=None, 
         ax.tick_params(labelsize=7)
     for ax in axes[len(methods):]:
         ax.set_visible(False)
-    name = getattr(function, "title", None) or result.function
+    name = getattr(function, "title", None) or _title(result.function)
     fit_suptitle(fig, title or f"Basins of attraction on {name}: the minimum each start reached "
                  f"({len(xs)}×{len(ys)} starts, at most {result.max_iter} steps)", fontsize=11)  # fmt: skip
     return fig

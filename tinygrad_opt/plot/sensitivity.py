@@ -59,7 +59,11 @@ def sensitivity(comparison, *, ncols=4, title=None):
                              markeredgecolor=colors[method], markeredgewidth=1.5, linestyle="")  # fmt: skip
         top.set_xscale("log")
         bottom.set_xscale("log")
-        bottom.set_yscale("log")
+        if any(np.isfinite(line.get_ydata()).any() for line in bottom.lines):
+            bottom.set_yscale("log")
+        else:  # no method succeeded at any lr: a log axis would have nothing to scale
+            bottom.text(0.5, 0.5, "no success at any lr", transform=bottom.transAxes, ha="center",
+                        va="center", color="#555555")  # fmt: skip
         top.set_ylim(-0.03, 1.03)
         top.set_ylabel("success rate")
         bottom.set_ylabel("ERT (gradient evaluations)")
