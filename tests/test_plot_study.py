@@ -214,3 +214,28 @@ def test_comparison_from_records_draws_each_run_end(study):
         del r["x"]
     with pytest.raises(ValueError, match="final point"):
         plot.comparison(study)
+
+
+def test_importing_plot_and_report_imports_no_optional_dependency():
+    import subprocess
+    import sys
+
+    code = ("import sys, tinygrad_opt.plot, tinygrad_opt.report; "
+            "print(sorted(m for m in ('matplotlib', 'jinja2', 'PIL') if m in sys.modules))")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_missing_matplotlib_names_the_plot_extra(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    with pytest.raises(ImportError, match=r"tinygrad_opt\[plot\]"):
+        plot.ecdf(make_comparison())
