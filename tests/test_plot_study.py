@@ -239,3 +239,18 @@ def test_a_missing_matplotlib_names_the_plot_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ImportError, match=r"tinygrad_opt\[plot\]"):
         plot.ecdf(make_comparison())
+
+
+def test_a_study_in_two_dimensions_gets_a_panel_per_function_and_dim():
+    study = make_comparison(functions=("rosenbrock", "himmelblau"), methods=("adam",))
+    more = [{**r, "dim": 10} for r in study.runs if r["function"] == "rosenbrock"]
+    for r in more:
+        r["hit_evals"] = [None] * len(r["hit_evals"])  # never reaches a target in 10-D
+    study.runs += more
+    fig = plot.ecdf(study, per_function=True)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert titles == ["rosenbrock (2-D)", "rosenbrock (10-D)", "himmelblau"]
+    assert [ax.get_title() for ax in plot.convergence(study).axes if ax.get_visible()] == titles
+    # pooled, the 10-D problem weighs a third and reaches nothing
+    two_d = ecdf_data(study, "adam", [("rosenbrock", 2), ("himmelblau", 2)])[1][-1]
+    assert ecdf_data(study, "adam")[1][-1] == pytest.approx(two_d * 2 / 3)

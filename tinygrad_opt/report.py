@@ -150,7 +150,7 @@ def _races(comparison, count, frames, dpi, notes):
 
     out = []
     for name in _two_dimensional(comparison)[:count]:
-        runs = runs_by(comparison, name)
+        runs = runs_by(comparison, (name, 2))
         f = _builtin_function(name, 2, int(runs[0].get("instance", 0)) if runs else 0)
         if f is None or not runs:
             notes.append(f"no race for {name}: not a built-in function, so it cannot be rerun")

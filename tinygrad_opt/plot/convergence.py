@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .records import as_float, functions_of, grid_shape, methods_of, runs_by
+from .records import as_float, grid_shape, methods_of, problem_label, problems_of, runs_by
 from .style import fit_suptitle, fit_title, matplotlib_figure, method_colors
 
 __all__ = ["convergence", "convergence_data"]
@@ -27,14 +27,14 @@ def convergence_data(comparison, function, method):
 
 
 def convergence(comparison, *, functions=None, ncols=3, title=None):
-    """One panel per function: the median best-so-far f − f* (line) and its quartiles (band)
+    """One panel per function (per (function, dim) in a study of several dimensions): the median best-so-far f − f* (line) and its quartiles (band)
     against the step, one colour per method; log axes.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    functions = functions_of(comparison) if functions is None else list(functions)
+    functions = problems_of(comparison) if functions is None else list(functions)
     methods = methods_of(comparison)
     colors = method_colors(methods)
     nrows, ncols = grid_shape(len(functions), ncols)
@@ -51,7 +51,7 @@ def convergence(comparison, *, functions=None, ncols=3, title=None):
         ax.set_xlabel("step")
         ax.set_ylabel("best f − f* so far")
         ax.grid(True, which="major", alpha=0.3)
-        fit_title(ax, f, fontsize=9)
+        fit_title(ax, problem_label(f, functions), fontsize=9)
     for ax in axes[len(functions):]:
         ax.set_visible(False)
     handles = [h for h in axes[0].lines if h.get_label() in methods]

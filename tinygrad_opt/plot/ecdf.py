@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .records import functions_of, grid_shape, methods_of, runs_by
+from .records import grid_shape, methods_of, problem_label, problems_of, runs_by
 from .style import fit_suptitle, fit_title, matplotlib_figure, method_colors
 
 __all__ = ["ecdf", "ecdf_data"]
 
 
 def ecdf_data(comparison, method, functions=None):
-    """The ECDF of one method over ``functions`` (default all): ``(evals, fraction, budget)``.
+    """The ECDF of one method over ``functions`` (names or (name, dim) problems; default every
+    problem of the study): ``(evals, fraction, budget)``.
 
     ``evals`` are the sorted runtimes (gradient evaluations) of the pairs reached, ``fraction[i]``
     the ECDF just after ``evals[i]``, and ``budget`` the largest number of evaluations any of
     these runs used (the ECDF stays flat beyond it only because the runs stopped).
     """
-    functions = functions_of(comparison) if functions is None else list(functions)
+    functions = problems_of(comparison) if functions is None else list(functions)
     times, weights, budget = [], [], 0
     used = [f for f in functions if runs_by(comparison, f, method)]
     for f in used:
@@ -70,16 +71,18 @@ def ecdf(comparison, *, functions=None, per_function=False, ncols=3, ax=None, ti
     ----------
     comparison : Comparison
         A study (``tg.compare``'s result, or ``Comparison.load``'s).
-    functions : list of str, optional
-        The functions pooled (default: all of the study's).
+    functions : list, optional
+        The functions pooled: names, or (name, dim) pairs (default: every (function, dim) of
+        the study, each weighing the same).
     per_function : bool
-        One panel per function instead of one aggregated panel.
+        One panel per function (per (function, dim) when the study has several dimensions)
+        instead of one aggregated panel.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    functions = functions_of(comparison) if functions is None else list(functions)
+    functions = problems_of(comparison) if functions is None else list(functions)
     methods = methods_of(comparison)
     colors = method_colors(methods)
     targets = comparison.targets
@@ -99,7 +102,7 @@ def ecdf(comparison, *, functions=None, per_function=False, ncols=3, ax=None, ti
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     for panel, f in zip(axes, functions, strict=False):
         _draw(panel, comparison, methods, colors, [f])
-        fit_title(panel, f, fontsize=9)
+        fit_title(panel, problem_label(f, functions), fontsize=9)
     for panel in axes[len(functions):]:
         panel.set_visible(False)
     handles = [axes[0].lines[2 * i] for i in range(len(methods))]

@@ -28,6 +28,8 @@ def profile_data(comparison):
     order = {f: i for i, f in enumerate(functions_of(comparison))}
     problems = sorted({(r["function"], r.get("dim")) for r in rows},
                       key=lambda p: (order.get(p[0], len(order)), p[0], p[1] or 0))  # fmt: skip
+    if not problems:
+        raise ValueError("performance_profile: the comparison's summary has no rows")
     ert = np.full((len(problems), len(methods)), np.inf)
     for r in rows:
         if r["method"] in methods and r.get("ert") is not None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["functions_of", "methods_of", "runs_by", "summary_rows", "grid_shape"]
+__all__ = ["functions_of", "problems_of", "problem_label", "methods_of", "runs_by", "summary_rows",
+           "grid_shape"]  # fmt: skip
 
 
 def _unique(values):
@@ -22,6 +23,25 @@ def functions_of(comparison):
     return _unique([*listed, *(r["function"] for r in comparison.runs)])
 
 
+def problems_of(comparison):
+    """The (function, dim) pairs of the runs, functions in the study's order, dims ascending.
+
+    A study run in several dimensions (``dims=[2, 10]``) has one problem per pair; each is a
+    panel of its own and weighs the same as any other in the pooled ECDF.
+    """
+    order = {f: i for i, f in enumerate(functions_of(comparison))}
+    pairs = _unique((r["function"], int(r.get("dim", 2))) for r in comparison.runs)
+    return sorted(pairs, key=lambda p: (order[p[0]], p[1]))
+
+
+def problem_label(problem, problems):
+    """"rosenbrock", or "rosenbrock (10-D)" when the study has rosenbrock in several dimensions."""
+    if not isinstance(problem, tuple):
+        return str(problem)
+    name, dim = problem
+    return name if sum(p[0] == name for p in problems) == 1 else f"{name} ({dim}-D)"
+
+
 def methods_of(comparison):
     """The methods in the study's order (config first, then any only seen in the runs)."""
     listed = [str(m) for m in (comparison.config or {}).get("methods") or []]
@@ -29,9 +49,11 @@ def methods_of(comparison):
 
 
 def runs_by(comparison, function=None, method=None):
-    """The runs of one function and/or method (None = all)."""
+    """The runs of one function (a name, or a (name, dim) problem) and/or method (None = all)."""
+    name, dim = function if isinstance(function, tuple) else (function, None)
     return [r for r in comparison.runs
-            if (function is None or r["function"] == function) and (method is None or r["method"] == method)]  # fmt: skip
+            if (name is None or r["function"] == name) and (dim is None or int(r.get("dim", 2)) == dim)
+            and (method is None or r["method"] == method)]  # fmt: skip
 
 
 def summary_rows(comparison):
