@@ -115,3 +115,20 @@ def test_a_1000_step_race_gif_stays_under_5_mb(tmp_path):
     assert race.steps[-1] == 1000 and race.frames <= 100
     path = race.save(tmp_path / "race.gif")
     assert path.stat().st_size < 5e6
+
+
+def test_the_player_falls_back_on_matplotlibs_to_jshtml(small_race, monkeypatch):
+    from matplotlib.animation import HTMLWriter
+
+    # a matplotlib whose HTMLWriter ignores the frames handed to it (the first finish() is ours;
+    # matplotlib's own to_jshtml then fills the writer through grab_frame)
+    finish, calls = HTMLWriter.finish, []
+
+    def ignoring_first(self):
+        calls.append(1)
+        return self.outfile.write_text("<div></div>") if len(calls) == 1 else finish(self)
+
+    monkeypatch.setattr(HTMLWriter, "finish", ignoring_first)
+    html = small_race.to_jshtml(dpi=30)
+    assert html.count("data:image/png;base64,") == small_race.frames and "https://" not in html
+    assert len(calls) == 2

@@ -181,6 +181,12 @@ class Race:
             writer.frame_format = "png"
             writer.finish()
             html = out.read_text(encoding="utf-8")
+        if html.count("data:image/png;base64,") != len(frames):
+            # a matplotlib whose HTMLWriter works otherwise: its own, slower, to_jshtml
+            import matplotlib
+
+            with matplotlib.rc_context({"savefig.dpi": dpi, "animation.embed_limit": 50}):
+                html = self.animation.to_jshtml(fps=fps, default_mode=default_mode)
         return offline_player(html)
 
     def _repr_html_(self):
