@@ -181,6 +181,14 @@ def test_report_and_animate_commands(tmp_path, monkeypatch, capsys):
     assert cli.main(["report", "results.json", "-o", str(out), "--races", "0", "--no-basins"]) == 0
     assert "wrote the report" in capsys.readouterr().out
     assert len([a for t, a in parse(out.read_text()).tags if t == "img"]) == 5
+    import tinygrad_opt.report
+
+    def no_jinja(*args, **kwargs):
+        raise ImportError("the HTML report needs Jinja2: pip install 'tinygrad_opt[plot]'")
+
+    monkeypatch.setattr(tinygrad_opt.report, "write_report", no_jinja)
+    assert cli.main(["report", "results.json", "-o", str(out)]) == 1
+    assert "Jinja2" in capsys.readouterr().err
     monkeypatch.undo()
     assert cli.main(["report", str(tmp_path / "nothing.json")]) == 1
     assert "cannot read" in capsys.readouterr().err
@@ -196,7 +204,8 @@ def test_report_and_animate_commands(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("args", [["animate", "--frames", "1"], ["animate", "-o", "movie.mp4"],
-                                  ["report"], ["animate", "--function", "nope"]])  # fmt: skip
+                                  ["report"], ["animate", "--function", "nope"],
+                                  ["report", "x.json", "--races", "-1"]])  # fmt: skip
 def test_bad_report_and_animate_arguments_exit_with_2(args, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(args)
@@ -261,3 +270,18 @@ def test_the_browser_check_sees_console_errors(tmp_path):
     page.write_text("<html><body><script>undefinedFunction();</script>x</body></html>")
     result = _run_chromium(tmp_path, page, "--dump-dom")
     assert any(":CONSOLE" in line and "undefinedFunction" in line for line in result.stderr.splitlines())
+
+
+def test_a_missing_jinja2_names_the_plot_extra(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_jinja(name, *args, **kwargs):
+        if name.startswith("jinja2"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_jinja)
+    with pytest.raises(ImportError, match=r"Jinja2: pip install 'tinygrad_opt\[plot\]'"):
+        summary_table_html(make_comparison())

@@ -117,9 +117,13 @@ def _report_of(comparison, output, stream, **options):
         print("error: the report needs the statistical study's records (Comparison.summary() and "
               "runs); this comparison has none", file=sys.stderr)  # fmt: skip
         return 1
-    from .report import write_report
+    try:
+        from .report import write_report
 
-    path = write_report(comparison, output, **options)
+        path = write_report(comparison, output, **options)
+    except ImportError as exc:  # Jinja2 or Pillow missing
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"wrote the report {path}", file=stream)
     return 0
 
@@ -158,9 +162,23 @@ def _run_animate(args):
         start = args.start if args.start is not None else [0.5 * (lo + hi) + 0.3 * (hi - lo) for lo, hi in f.domain]
         movie = plot.race(f, start, args.methods or ["sgd", "adagrad", "rmsprop", "adam"], lr=args.lr,
                           max_iter=args.max_iter, frames=args.frames)  # fmt: skip
-    path = movie.save(args.output, fps=args.fps)
+    try:
+        path = movie.save(args.output, fps=args.fps)
+    except ImportError as exc:  # Pillow missing
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"saved {path} ({movie.frames} frames, steps {movie.steps[0]} to {movie.steps[-1]})")
     return 0
+
+
+def _count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
 
 
 def _frames(text):
@@ -235,7 +253,7 @@ def _parser():
     )  # fmt: skip
     report.add_argument("results", help="the saved study (results.json)")
     report.add_argument("-o", "--output", default="report.html", help="the HTML file (default: report.html)")
-    report.add_argument("--races", type=int, default=2, help="functions with an animated race (default: 2)")
+    report.add_argument("--races", type=_count, default=2, help="functions with an animated race (default: 2)")
     report.add_argument("--frames", type=_frames, default=40, help="frames per race at most (default: 40)")
     report.add_argument("--no-basins", action="store_true", help="leave out the basin maps (faster)")
     report.set_defaults(run=_run_report, no_plot=False)
