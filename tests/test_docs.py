@@ -105,9 +105,15 @@ def test_readme_and_guides_show_existing_images():
 
 def test_the_readme_example_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    (block,) = _python_blocks(ROOT / "README.md")
-    exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+    first, *others = _python_blocks(ROOT / "README.md")
+    exec(compile(first, "README.md", "exec"), {"__name__": "readme"})
     assert "[-6.8 -8. ]" in capsys.readouterr().out
+    if others:  # the race (needs the plot extra)
+        pytest.importorskip("matplotlib")
+        pytest.importorskip("PIL")
+        for block in others:
+            exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+        assert (tmp_path / "race.gif").stat().st_size > 0
 
 
 def test_the_readme_says_how_to_build_the_site():

@@ -4,7 +4,10 @@
   saves ``post_paths.png``;
 - ``compare``: the multi-minima study (learning rates tuned per method, fixed targets, confidence
   intervals); prints a table (or JSON/CSV), ``--save`` writes every run's record, and it saves
-  ``compare.png``.
+  ``compare.png`` (``--report report.html`` also writes the HTML report);
+- ``report``: the self-contained HTML report of a saved study (``results.json``);
+- ``animate``: the post's three loops (or a race of any methods on a test function) as a movie,
+  a GIF or an HTML player.
 
 Exit codes: 0 success, 1 failure while running (for example a figure that cannot be written, or
 matplotlib missing without ``--no-plot``), 2 bad arguments.
@@ -119,6 +122,8 @@ def _run_compare(args):
     if not args.no_plot:
         path = _save(lambda plot: plot.comparison(result), args.output)
         print(f"\nsaved {path}", file=info)
+    if getattr(args, "report", None):
+        return _report_of(result, args.report, info)
     return 0
 
 
@@ -183,6 +188,89 @@ def _n_jobs(text):
     return value
 
 
+def _report_of(comparison, output, stream, **options):
+    """Write the HTML report of a comparison; exit code 1 when it lacks the study's records."""
+    if not (callable(getattr(comparison, "summary", None)) and isinstance(getattr(comparison, "runs", None), list)):
+        print("error: the report needs the statistical study's records (Comparison.summary() and "
+              "runs); this comparison has none", file=sys.stderr)  # fmt: skip
+        return 1
+    try:
+        from .report import write_report
+
+        path = write_report(comparison, output, **options)
+    except ImportError as exc:  # Jinja2 or Pillow missing
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote the report {path}", file=stream)
+    return 0
+
+
+def _load_comparison(path):
+    """A saved study: ``tg.Comparison.load(path)``."""
+    from . import study
+
+    cls = getattr(study, "Comparison", None)
+    if cls is None or not hasattr(cls, "load"):
+        raise RuntimeError("this version of tinygrad_opt cannot load a saved study (no Comparison.load)")
+    return cls.load(path)
+
+
+def _run_report(args):
+    try:
+        comparison = _load_comparison(args.results)
+    except (RuntimeError, ValueError, KeyError) as exc:
+        print(f"error: cannot read {args.results}: {exc}", file=sys.stderr)
+        return 1
+    return _report_of(comparison, args.output, sys.stdout, basins=None if args.no_basins else "auto",
+                      races=args.races, race_frames=args.frames)  # fmt: skip
+
+
+def _run_animate(args):
+    from . import plot
+
+    if args.function is None:
+        f = functions.post
+        runs = {f"{name} ({counter} = {count})": log
+                for name, counter, _, count, log, _ in _post_experiment(args.gradient)}  # fmt: skip
+        movie = plot.animate_paths(f, runs, frames=args.frames, domain="auto",
+                                   title="The post's experiment: AdaGrad, RMSProp and Adam from (0, 0)")  # fmt: skip
+    else:
+        f = functions.get(args.function)
+        start = args.start if args.start is not None else [0.5 * (lo + hi) + 0.3 * (hi - lo) for lo, hi in f.domain]
+        movie = plot.race(f, start, args.methods or ["sgd", "adagrad", "rmsprop", "adam"], lr=args.lr,
+                          max_iter=args.max_iter, frames=args.frames)  # fmt: skip
+    try:
+        path = movie.save(args.output, fps=args.fps)
+    except ImportError as exc:  # Pillow missing
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"saved {path} ({movie.frames} frames, steps {movie.steps[0]} to {movie.steps[-1]})")
+    return 0
+
+
+def _count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _frames(text):
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"an animation needs at least 2 frames, got {value}")
+    return value
+
+
+def _movie_file(text):
+    if not text.lower().endswith((".gif", ".html", ".htm")):
+        raise argparse.ArgumentTypeError(f"the movie is written as .gif or .html, got {text!r}")
+    return text
+
+
 def _positive_int(text):
     try:
         value = int(text)
@@ -245,7 +333,43 @@ def _parser():
     study.add_argument("--no-plot", action="store_true", help="no figure")
     study.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="show a progress bar (default: when stderr is a terminal)")
+    study.add_argument("--report", metavar="HTML", help="also write the study's HTML report to this file")
     study.set_defaults(run=_run_compare)
+
+    report = commands.add_parser(
+        "report", help="write the self-contained HTML report of a saved study",
+        description="Read a study saved with Comparison.save (JSON) and write ONE HTML file: the "
+                    "configuration, the summary table with confidence intervals, runtime ECDFs, "
+                    "performance profiles, convergence, lr sensitivity, basin maps and races.",
+        epilog="Exit codes: 0 success, 1 failure while running, 2 bad arguments.",
+    )  # fmt: skip
+    report.add_argument("results", help="the saved study (results.json)")
+    report.add_argument("-o", "--output", default="report.html", help="the HTML file (default: report.html)")
+    report.add_argument("--races", type=_count, default=2, help="functions with an animated race (default: 2)")
+    report.add_argument("--frames", type=_frames, default=40, help="frames per race at most (default: 40)")
+    report.add_argument("--no-basins", action="store_true", help="leave out the basin maps (faster)")
+    report.set_defaults(run=_run_report, no_plot=False)
+
+    animate = commands.add_parser(
+        "animate", help="the post's three loops (or a race on a test function) as a movie",
+        description="Without --function: the post's AdaGrad, RMSProp and Adam from (0, 0), step by "
+                    "step (tg.classic). With --function: a race of --methods from --start.",
+        epilog="Exit codes: 0 success, 1 failure while running, 2 bad arguments.",
+    )  # fmt: skip
+    animate.add_argument("-o", "--output", type=_movie_file, default="post_race.gif",
+                         help="the movie: .gif or .html (default: post_race.gif)")
+    animate.add_argument("--frames", type=_frames, default=100, help="frames at most (default: 100)")
+    animate.add_argument("--fps", type=_positive_int, default=12, help="frames per second (default: 12)")
+    animate.add_argument("--gradient", choices=["autodiff", "hand-written"], default="autodiff",
+                         help="the post's loops: where the gradient comes from (default: autodiff)")
+    animate.add_argument("--function", choices=list(functions.ALL), metavar="NAME",
+                         help=f"race on this test function instead: {', '.join(functions.ALL)}")
+    animate.add_argument("--methods", nargs="+", choices=list(METHODS), metavar="NAME",
+                         help="the race's optimizers (default: sgd adagrad rmsprop adam)")
+    animate.add_argument("--start", nargs=2, type=float, metavar=("X1", "X2"), help="the race's start")
+    animate.add_argument("--lr", type=float, help="one learning rate for every method (default: 0.1)")
+    animate.add_argument("--max-iter", type=_positive_int, default=1000, help="steps at most (default: 1000)")
+    animate.set_defaults(run=_run_animate, no_plot=False)
     return parser
 
 

@@ -200,6 +200,18 @@ class Comparison:
         return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table>")  # fmt: skip
 
+    def report(self, path, **options):
+        """Write the self-contained HTML report of this study to ``path``; returns the path.
+
+        The same as ``python -m tinygrad_opt report``: see
+        :func:`tinygrad_opt.report.write_report` for the options. Needs the ``plot`` extra
+        (matplotlib, Pillow, Jinja2).
+        """
+        # imported here: the report draws on the study, not the other way round
+        from ..report import write_report
+
+        return write_report(self, path, **options)
+
     # -- saving and loading -----------------------------------------------------------------------
 
     def to_dict(self):
