@@ -10,7 +10,8 @@ median final gap f − f*, then by the median number of steps. Takes about a min
 import numpy as np
 
 from tinygrad_opt import functions
-from tinygrad_opt.minimize import METHODS, descend
+from tinygrad_opt.minimize import descend
+from tinygrad_opt.study import DEFAULT_METHODS as METHODS
 
 RATES = [1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0]
 

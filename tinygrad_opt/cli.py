@@ -140,7 +140,7 @@ def _parser():
     study.add_argument("--functions", nargs="+", choices=list(functions.ALL), metavar="NAME",
                        help=f"test functions (default: all): {', '.join(functions.ALL)}")
     study.add_argument("--methods", nargs="+", choices=list(METHODS), metavar="NAME",
-                       help=f"optimizers (default: all): {', '.join(METHODS)}")
+                       help=f"optimizers (default: sgd adagrad rmsprop adam adamw): {', '.join(METHODS)}")
     study.add_argument("--starts", type=_positive_int, default=20, help="random starts per function (default: 20)")
     study.add_argument("--seed", type=int, default=0, help="seed for the starts (default: 0)")
     study.add_argument("--max-iter", type=_positive_int, default=1000, help="steps per run at most (default: 1000)")

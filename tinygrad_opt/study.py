@@ -17,7 +17,10 @@ import time
 import numpy as np
 
 from . import functions as _functions
-from .minimize import METHODS, descend, method_name
+from .minimize import descend, method_name
+
+# the study's default methods (any name of optim.available() may be asked for)
+DEFAULT_METHODS = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
 
 __all__ = ["compare", "Comparison", "LEARNING_RATES"]
 
@@ -170,7 +173,7 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
     ``starts`` < 1.
     """
     fs = [_functions.get(f) for f in (functions or list(_functions.ALL))]
-    ms = list(methods or METHODS)
+    ms = list(methods or DEFAULT_METHODS)
     names = [method_name(m) for m in ms]  # validates
     if not isinstance(starts, int) or starts < 1:
         raise ValueError(f"compare: starts must be a positive int, got {starts!r}")

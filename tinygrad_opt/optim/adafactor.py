@@ -81,6 +81,8 @@ class Adafactor(Optimizer):
     whole tensor before any element is written.
     """
 
+    elementwise = False
+
     _free_state = ("row_var", "col_var")
 
     def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0,

@@ -133,6 +133,7 @@ class LBFGS(Optimizer):
     _free_state = ("d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad",
                    "prev_loss", "al")
     requires_closure = True
+    elementwise = False
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None):

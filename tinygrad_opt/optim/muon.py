@@ -131,6 +131,8 @@ class Muon(Optimizer):
     ("original"; or "match_rms_adamw").
     """
 
+    elementwise = False
+
     def __init__(self, params, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
                  ns_coefficients=NS_COEFFICIENTS, eps=1e-7, ns_steps=5, adjust_lr_fn=None, *,
                  precision="bfloat16"):

@@ -60,7 +60,8 @@ class Newton(Optimizer):
 
     _integer_state = ("step", "func_evals")
     requires_closure = True
-    closure_differentiates = False  # the closure returns the loss; Newton runs backward
+    elementwise = False
+    closure_calls_backward = False  # the closure returns the loss; Newton runs backward itself
 
     def __init__(self, params, lr=1.0, damping=1e-3, max_tries=20, tolerance_grad=0.0):
         defaults = dict(lr=lr, damping=damping, max_tries=max_tries,

@@ -171,6 +171,13 @@ class Optimizer:
     # checks the shape of every other array)
     _integer_state = ("step",)
     _free_state = ()
+    # False where the rule mixes elements (norms, matrix products, line searches): a batch of
+    # independent runs stacked in one parameter would then be coupled
+    elementwise = True
+    # True where step() needs a closure (LBFGS, Newton); the closure calls zero_grad() and
+    # backward() itself unless closure_calls_backward is False (Newton differentiates it twice)
+    requires_closure = False
+    closure_calls_backward = True
 
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
