@@ -1,6 +1,8 @@
 """One step of each new update function against a plain transcription of its documented
 formula (whole-array NumPy, no blocks, no scratch buffers), and Newton's quadratic convergence."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -196,8 +198,8 @@ def test_muon_in_float_precision(seed, momentum, nesterov, wd, lr, tall):
     for _ in range(5):
         A = X @ X.T
         X = a * X + (b * A + c * A @ A) @ X
-    O = X.T if tall else X
-    expected = theta * (1 - lr * wd) - lr * np.sqrt(max(1, shape[0] / shape[1])) * O
+    ortho = X.T if tall else X
+    expected = theta * (1 - lr * wd) - lr * np.sqrt(max(1, shape[0] / shape[1])) * ortho
     np.testing.assert_allclose(b1, B, **TOL)
     np.testing.assert_allclose(p, expected, rtol=1e-9, atol=1e-11)
 
@@ -248,7 +250,7 @@ def test_newton_converges_quadratically_on_a_strictly_convex_function():
         opt.step(lambda: _convex(x))
     errors = [e for e in errors if e > 1e-13]
     # near the minimum each error is at most a constant times the square of the previous one
-    near = [(a, b) for a, b in zip(errors, errors[1:], strict=False) if a < 1e-2]
+    near = [(a, b) for a, b in itertools.pairwise(errors) if a < 1e-2]
     assert len(near) >= 2
     for a, b in near:
         assert b <= 10 * a * a
@@ -267,7 +269,7 @@ def test_newton_is_exact_on_a_quadratic_and_safe_on_a_saddle():
     values = []
     for _ in range(25):
         values.append(opt.step(lambda: y[0] ** 2 - y[1] ** 2 + y[1] ** 4 / 4).item())
-    assert all(b <= a + 1e-15 for a, b in zip(values, values[1:], strict=False))
+    assert all(b <= a + 1e-15 for a, b in itertools.pairwise(values))
     np.testing.assert_allclose(y.numpy(), [0.0, np.sqrt(2)], atol=1e-10)
 
 
