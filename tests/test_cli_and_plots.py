@@ -50,7 +50,7 @@ def test_compare_table_json_csv_and_figure(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("args", [
-    ["compare", "--starts", "0"], ["compare", "--functions", "nope"], ["compare", "--methods", "lbfgs"],
+    ["compare", "--starts", "0"], ["compare", "--functions", "nope"], ["compare", "--methods", "bfgs"],
     ["compare", "--json", "--csv"], ["--gradient", "numeric"], ["frobnicate"],
 ])  # fmt: skip
 def test_bad_arguments_exit_with_2(args, capsys):
