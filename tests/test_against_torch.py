@@ -222,7 +222,7 @@ def test_lbfgs_matches_torch_through_autodiff(line_search_fn):
         return value
 
     for _ in range(4):
-        assert float(opt.step(closure)) == pytest.approx(float(opt_t.step(closure_t)), rel=1e-10)
+        assert float(opt.step(closure)) == pytest.approx(opt_t.step(closure_t).item(), rel=1e-10)
     np.testing.assert_allclose(a.numpy(), at.detach().numpy(), rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(w.numpy(), wt.detach().numpy(), rtol=1e-9, atol=1e-10)
 
