@@ -273,3 +273,18 @@ def test_batched_descent_runs_non_elementwise_rules_one_start_at_a_time(name):
     for s, r in enumerate(batch):
         alone = descend(evaluate, starts[:, [s]].copy(), name, 20, 1e-5, {})[0]
         np.testing.assert_array_equal(r.path, alone.path)
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw"])
+def test_adam_accepts_tensor_betas_as_pytorch_does(name):
+    a, b = _params(name), _params(name)
+    opt_a = _make(name, a, betas=(0.8, 0.95))
+    opt_b = _make(name, b, betas=(tg.Tensor(0.8), tg.Tensor(0.95)))
+    _steps(opt_a, a, 3)
+    _steps(opt_b, b, 3)
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x.numpy(), y.numpy())
+    with pytest.raises(ValueError, match="betas must be either both floats or both Tensors"):
+        optim.get(name)(_params(name), betas=(tg.Tensor(0.9), 0.99))
+    with pytest.raises(ValueError, match="Adam and AdamW only"):
+        optim.NAdam(_params(name), betas=(tg.Tensor(0.9), tg.Tensor(0.99)))

@@ -12,6 +12,7 @@ from .optimizer import (
     check_number,
     direction,
     implementation_flags,
+    learning_rate,
 )  # fmt: skip
 
 __all__ = ["Adam", "AdamW", "adam_update"]
@@ -96,7 +97,7 @@ class Adam(Optimizer):
     def _validate(self, group):
         check_lr(group["lr"])
         check_number("epsilon value", "eps", group["eps"])
-        check_betas(group)
+        check_betas(group, allow_tensors=True)
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
 
     def _init_state(self, param, group):
@@ -108,7 +109,7 @@ class Adam(Optimizer):
 
     def _update(self, param, grad, state, group):
         state["step"] += 1
-        beta1, beta2 = group["betas"]
+        beta1, beta2 = (learning_rate(b) for b in group["betas"])  # Tensor betas read as floats
         adam_update(param, grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
                     lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                     weight_decay=group["weight_decay"],

@@ -96,12 +96,27 @@ def check_lr(lr, message=None):
     check_number("learning rate", "lr", lr, message=message)
 
 
-def check_betas(group, message="Invalid beta parameter at index {index}: {value}"):
-    """Validate ``group["betas"]``, a pair in [0, 1) each (stored back as a tuple)."""
+def check_betas(group, message="Invalid beta parameter at index {index}: {value}",
+                allow_tensors=False):
+    """Validate ``group["betas"]``, a pair in [0, 1) each (stored back as a tuple).
+
+    With ``allow_tensors`` (Adam and AdamW, as in PyTorch) the pair may also be two one-element
+    Tensors; the update then reads their values.
+    """
     betas = group["betas"]
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"Invalid betas: betas={betas!r} (expected a pair (beta1, beta2))")
     group["betas"] = tuple(betas)
+    tensors = [isinstance(b, Tensor) for b in betas]
+    if any(tensors):
+        if not allow_tensors:
+            raise ValueError(f"Invalid betas: betas={betas!r} (Tensor betas are supported by Adam and AdamW only)")
+        if not all(tensors):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i, beta in enumerate(betas):
+            if beta.size != 1:
+                raise ValueError(f"Tensor betas[{i}] must be 1-element (got shape {beta.shape})")
+        betas = [learning_rate(b) for b in betas]
     for i, beta in enumerate(betas):
         check_number("", f"betas[{i}]", beta, 0.0, 1.0,
                      message=message.format(index=i, value="{value}"))
