@@ -142,8 +142,12 @@ def _module_page(name: str) -> str:
     options = {"show_root_heading": True, "show_root_full_path": True, "heading_level": 1}
     is_package = (ROOT / Path(*name.split(".")) / "__init__.py").exists()
     if is_package:
-        # a package page shows its docstring; its names are documented where they are defined
-        options["members"] = False
+        # a package page shows its docstring and what its __init__ itself defines; its other
+        # names are documented where they are defined
+        package = importlib.import_module(name)
+        own = [n for n in getattr(package, "__all__", [])
+               if getattr(getattr(package, n), "__module__", None) == name]  # fmt: skip
+        options["members"] = own or False
     lines = [f"::: {name}", "    options:"]
     lines += [f"      {key}: {json.dumps(value)}" for key, value in options.items()]
     if not is_package:

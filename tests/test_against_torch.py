@@ -77,6 +77,15 @@ OPTIMIZERS = [
     ("Adam", dict(lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, amsgrad=True)),
     ("AdamW", dict(lr=0.05)),
     ("AdamW", dict(lr=0.05, weight_decay=0.1, amsgrad=True)),
+    ("NAdam", dict(lr=0.05, weight_decay=0.1, momentum_decay=6e-3)),
+    ("NAdam", dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.05, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("Adamax", dict(lr=0.05, weight_decay=0.1)),
+    ("Adadelta", dict(lr=0.5, rho=0.95, weight_decay=0.1)),
+    ("Rprop", dict(lr=0.01, etas=(0.4, 1.3), step_sizes=(1e-4, 0.5))),
+    ("ASGD", dict(lr=0.05, lambd=0.01, t0=10, weight_decay=0.1)),
+    ("Adafactor", dict(lr=0.05, weight_decay=0.1)),
 ]
 TORCH_NAMES = {"AdaGrad": "Adagrad", "RMSProp": "RMSprop"}
 
@@ -188,3 +197,48 @@ def test_nn_layers_and_losses_match_torch():
     pred, target = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
     assert tg.nn.mse_loss(pred, target).item() == pytest.approx(
         torch.nn.functional.mse_loss(torch.tensor(pred), torch.tensor(target)).item(), rel=1e-12)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_matches_torch_through_autodiff(line_search_fn):
+    rng = np.random.default_rng(1)
+    a0, w0 = rng.normal(size=2), rng.normal(size=(3, 2))
+    a, w = tg.Parameter(a0), tg.Parameter(w0)
+    at, wt = torch.tensor(a0, requires_grad=True), torch.tensor(w0, requires_grad=True)
+    opt = optim.LBFGS([a, w], lr=0.5, history_size=4, line_search_fn=line_search_fn)
+    opt_t = torch.optim.LBFGS([at, wt], lr=0.5, history_size=4, line_search_fn=line_search_fn)
+    loss, loss_t = _objective("tg"), _objective("torch")
+
+    def closure():
+        opt.zero_grad()
+        value = loss(a, w)
+        value.backward()
+        return value
+
+    def closure_t():
+        opt_t.zero_grad()
+        value = loss_t(at, wt)
+        value.backward()
+        return value
+
+    for _ in range(4):
+        assert float(opt.step(closure)) == pytest.approx(opt_t.step(closure_t).item(), rel=1e-10)
+    np.testing.assert_allclose(a.numpy(), at.detach().numpy(), rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(w.numpy(), wt.detach().numpy(), rtol=1e-9, atol=1e-10)
+
+
+def test_muon_matches_torch_with_a_tensor_lr():
+    rng = np.random.default_rng(2)
+    w0 = rng.normal(size=(4, 3))
+    w = tg.Parameter(w0)
+    wt = torch.tensor(w0, requires_grad=True)
+    opt = optim.Muon([w], lr=tg.Tensor(0.02))
+    opt_t = torch.optim.Muon([wt], lr=torch.tensor(0.02))
+    for _ in range(10):
+        opt.zero_grad()
+        (np.tanh(w) ** 2).sum().backward()
+        opt.step()
+        opt_t.zero_grad()
+        (torch.tanh(wt) ** 2).sum().backward()
+        opt_t.step()
+    np.testing.assert_allclose(w.numpy(), wt.detach().numpy(), rtol=1e-10, atol=1e-10)

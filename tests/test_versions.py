@@ -93,3 +93,28 @@ def test_a_retained_graph_refuses_after_the_step():
         w._bump_version()
     with pytest.raises(RuntimeError, match="version 1, expected 0"):
         loss.backward()
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "lbfgs", "newton"])
+def test_an_optimizer_step_makes_a_retained_graph_refuse(name):
+    from tinygrad_opt import optim
+
+    w = tg.Parameter([1.0, 2.0])
+    opt = optim.get(name)([w], lr=0.1)
+    loss = (w * w * w).sum()
+    if name in ("lbfgs", "newton"):
+
+        def closure():
+            opt.zero_grad()
+            value = (w * w * w).sum()
+            if name == "lbfgs":
+                value.backward()
+            return value
+
+        opt.step(closure)
+    else:
+        loss.backward(retain_graph=True)
+        opt.step()
+    assert w._version >= 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

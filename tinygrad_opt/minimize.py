@@ -6,7 +6,9 @@ reports ``success=False`` and keeps the last point whose value and gradient were
 
 The loop itself (:func:`descend`) works on many starts at once, one per column, so that the
 comparison study runs all its starts as one vectorized descent; every column follows exactly
-the trajectory it would follow alone, because the optimizers' updates are elementwise.
+the trajectory it would follow alone, because the optimizers' updates are elementwise. The
+optimizers whose rule is not elementwise (Adafactor, Muon, LBFGS, Newton) run one column at a
+time instead; LBFGS and Newton are driven through ``step(closure)``.
 """
 
 from __future__ import annotations
@@ -21,13 +23,8 @@ from .tensor import Parameter, Tensor, wrap
 
 __all__ = ["minimize", "OptimizeResult", "METHODS", "optimizer_class"]
 
-METHODS = {
-    "sgd": optim.SGD,
-    "adagrad": optim.AdaGrad,
-    "rmsprop": optim.RMSProp,
-    "adam": optim.Adam,
-    "adamw": optim.AdamW,
-}
+# every optimizer by its lower-case name (optim.available()); method names are case-insensitive
+METHODS = {name: optim.get(name) for name in optim.available()}
 
 DEFAULT_LR = 0.1  # the post's learning rate for all three of its optimizers
 
@@ -44,6 +41,9 @@ class OptimizeResult:
         f(x).
     nit : int
         Number of optimizer steps taken.
+    nfev : int
+        Number of evaluations of f with its gradient (LBFGS and Newton evaluate several
+        times per step: their line search or trial points, and Newton's Hessian).
     success : bool
         True when the stopping rule Σ|x_new − x| < tol was met.
     message : str
@@ -59,6 +59,7 @@ class OptimizeResult:
     x: np.ndarray
     fun: float
     nit: int
+    nfev: int = 0
     success: bool = False
     message: str = ""
     path: np.ndarray = None
@@ -80,11 +81,12 @@ class OptimizeResult:
 
 def optimizer_class(method):
     """The Optimizer class for a method name (case-insensitive) or class; ValueError otherwise."""
-    if isinstance(method, type) and issubclass(method, optim.Optimizer):
-        return method
-    if isinstance(method, str) and method.lower() in METHODS:
-        return METHODS[method.lower()]
-    raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)} or an Optimizer class")
+    try:
+        return optim.get(method)
+    except ValueError:
+        raise ValueError(
+            f"unknown method {method!r}; choose from {', '.join(METHODS)} or an Optimizer class"
+        ) from None
 
 
 def method_name(method):
@@ -126,8 +128,16 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
     if not tol >= 0:
         raise ValueError(f"minimize: tol must be >= 0, got {tol!r}")
     hyper = dict(hyperparameters)
-    hyper.setdefault("lr", DEFAULT_LR)
+    closure_based = cls.requires_closure
+    if not closure_based:  # LBFGS and Newton keep their own lr (1: the full quasi-Newton step)
+        hyper.setdefault("lr", DEFAULT_LR)
     _n, count = starts.shape
+    if count > 1 and not cls.elementwise:
+        # the rule mixes elements, so stacked starts would be coupled: one column at a time
+        results = []
+        for s in range(count):
+            results += _descend(evaluate, starts[:, [s]].copy(), method, max_iter, tol, hyper, None)
+        return results
     p = Parameter(starts)
     opt = cls([p], **hyper)
 
@@ -137,6 +147,17 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
     messages = [""] * count
     path = [p.data.copy()]
     values = []
+    evaluations = 0
+
+    def closure():
+        nonlocal evaluations
+        evaluations += 1
+        if cls.closure_calls_backward:
+            opt.zero_grad()
+        loss = evaluate(p).sum()
+        if cls.closure_calls_backward and loss.requires_grad:
+            loss.backward()
+        return loss
 
     def finish(columns, k, ok, message):
         for s in np.flatnonzero(columns):
@@ -146,6 +167,7 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
     for k in range(max_iter + 1):
         opt.zero_grad()
         out = evaluate(p)
+        evaluations += 1
         vals = np.asarray(out.data, dtype=float).reshape(count)
         values.append(vals.copy())
         if out.requires_grad:
@@ -166,7 +188,10 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
                 break
 
         before = p.data.copy()
-        opt.step()
+        if closure_based:
+            opt.step(closure)
+        else:
+            opt.step()
         frozen = ~active
         p.data[:, frozen] = before[:, frozen]  # finished runs stay where they ended
         path.append(p.data.copy())
@@ -187,7 +212,7 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
     for s in range(count):
         last = max(int(stop_iter[s]), 0)
         results.append(OptimizeResult(
-            x=path[last, :, s].copy(), fun=float(values[last, s]), nit=last,
+            x=path[last, :, s].copy(), fun=float(values[last, s]), nit=last, nfev=evaluations,
             success=bool(success[s]), message=messages[s], path=path[: last + 1, :, s].copy(),
             values=values[: last + 1, s].copy(), method=name,
         ))  # fmt: skip
@@ -205,7 +230,9 @@ def minimize(f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, **hyp
     x0 : array_like
         The start: a finite 1-D array of numbers (ValueError otherwise).
     method : str or Optimizer class
-        "adam", "adagrad", "rmsprop", "sgd", "adamw", or a class such as ``optim.Adam``.
+        Any optimizer's name, case-insensitive (``optim.available()``: "adam", "sgd",
+        "nadam", "lbfgs", "newton", ...), or a class such as ``optim.Adam``. LBFGS and Newton
+        run through ``step(closure)``; each of their steps may evaluate f several times.
     max_iter : int
         The most steps to take.
     tol : float
@@ -215,7 +242,8 @@ def minimize(f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, **hyp
         returning True stops the run.
     **hyperparameters
         Passed to the optimizer (``lr``, ``betas``, ``momentum``, ...). ``lr`` defaults to 0.1,
-        the post's step size, rather than the optimizer class's own default.
+        the post's step size, rather than the optimizer class's own default (LBFGS and Newton
+        keep theirs, 1).
 
     A non-finite value, gradient or step stops the run with ``success=False`` and the last
     point whose value and gradient were finite.

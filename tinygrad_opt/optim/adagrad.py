@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, blockwise, check_number, direction
+from .optimizer import (
+    Optimizer,
+    blockwise,
+    check_lr,
+    check_number,
+    direction,
+    implementation_flags,
+)  # fmt: skip
 
 __all__ = ["AdaGrad", "adagrad_update"]
 
@@ -48,17 +55,19 @@ class AdaGrad(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10, maximize=False):
+                 initial_accumulator_value=0.0, eps=1e-10, foreach=None, *, maximize=False,
+                 differentiable=False, fused=None):
+        implementation_flags("Adagrad", foreach, fused, False, differentiable)
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps,
                         maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate(self, group):
-        check_number("learning rate", "lr", group["lr"])
+        check_lr(group["lr"])
         check_number("lr_decay value", "lr_decay", group["lr_decay"])
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
-        check_number("initial_accumulator_value", "initial_accumulator_value",
+        check_number("initial_accumulator_value value", "initial_accumulator_value",
                      group["initial_accumulator_value"])
         check_number("epsilon value", "eps", group["eps"])
 

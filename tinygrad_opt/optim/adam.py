@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, blockwise, check_number, direction
+from .optimizer import (
+    Optimizer,
+    blockwise,
+    check_betas,
+    check_lr,
+    check_number,
+    direction,
+    implementation_flags,
+    learning_rate,
+)  # fmt: skip
 
 __all__ = ["Adam", "AdamW", "adam_update"]
 
@@ -69,26 +78,26 @@ class Adam(Optimizer):
     ``amsgrad`` uses the running maximum of v (Reddi et al., 2018).
 
     Defaults: lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
-    maximize=False. The post's Adam is ``Adam(params, lr=0.1, eps=1e-7)`` (its epsilon = 10e-8).
+    maximize=False, decoupled_weight_decay=False (True is AdamW). ``foreach``, ``fused``,
+    ``capturable`` are accepted and ignored (they pick PyTorch's kernels, not the rule);
+    ``differentiable=True`` is refused. The post's Adam is ``Adam(params, lr=0.1, eps=1e-7)`` (its epsilon = 10e-8).
     """
 
     _decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False, maximize=False):
+                 amsgrad=False, maximize=False, *, foreach=None, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        implementation_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize)
+                        amsgrad=amsgrad, maximize=maximize,
+                        decoupled_weight_decay=decoupled_weight_decay or self._decoupled)
         super().__init__(params, defaults)
 
     def _validate(self, group):
-        check_number("learning rate", "lr", group["lr"])
+        check_lr(group["lr"])
         check_number("epsilon value", "eps", group["eps"])
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Invalid betas: betas={betas!r} (expected a pair (beta1, beta2))")
-        group["betas"] = tuple(betas)
-        check_number("beta parameter at index 0", "betas[0]", betas[0], 0.0, 1.0)
-        check_number("beta parameter at index 1", "betas[1]", betas[1], 0.0, 1.0)
+        check_betas(group, allow_tensors=True)
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
 
     def _init_state(self, param, group):
@@ -100,11 +109,12 @@ class Adam(Optimizer):
 
     def _update(self, param, grad, state, group):
         state["step"] += 1
-        beta1, beta2 = group["betas"]
+        beta1, beta2 = (learning_rate(b) for b in group["betas"])  # Tensor betas read as floats
         adam_update(param, grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
                     lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                     weight_decay=group["weight_decay"],
-                    decoupled_weight_decay=self._decoupled, maximize=group["maximize"],
+                    decoupled_weight_decay=group["decoupled_weight_decay"],
+                    maximize=group["maximize"],
                     max_exp_avg_sq=state.get("max_exp_avg_sq"))
 
 
@@ -121,6 +131,8 @@ class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, maximize=False):
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize)
+                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused)

@@ -13,7 +13,10 @@ import numpy as np
 
 from ..tensor import Tensor, enable_grad
 
-__all__ = ["Optimizer", "check_number", "blockwise", "direction"]
+__all__ = [
+    "Optimizer", "check_number", "check_lr", "check_betas", "learning_rate", "blockwise",
+    "direction", "implementation_flags",
+]  # fmt: skip
 
 # Elements per block for the update functions. Smaller blocks keep temporaries in L1/L2 but pay
 # Python's per-ufunc overhead more often; on a 2-core EPYC (512 KiB L2 per core, 16 MiB L3),
@@ -60,17 +63,79 @@ def direction(p, g, a, b, maximize, weight_decay):
     return d
 
 
-def check_number(what, name, value, low=0.0, high=None, high_inclusive=False):
-    """Raise ValueError naming ``what``/``name`` and ``value`` unless ``low <= value (<|<=) high``."""
+def check_number(what, name, value, low=0.0, high=None, high_inclusive=False, message=None):
+    """Raise ValueError unless ``low <= value (<|<=) high``.
+
+    The message starts as PyTorch's does, ``"Invalid {what}: {value}"`` (or ``message``, a
+    format string with ``{value}``, where PyTorch words it differently), and names the argument
+    and the bound after it.
+    """
+    head = (message or f"Invalid {what}: {{value}}").format(value=value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"Invalid {what}: {name}={value!r} is not a number")
+        raise ValueError(f"{head} ({name}={value!r} is not a number)")
     if math.isnan(value):
-        raise ValueError(f"Invalid {what}: {name}={value!r}")
+        raise ValueError(f"{head} ({name}={value!r})")
     if value < low:
-        raise ValueError(f"Invalid {what}: {name}={value!r} (must be >= {low})")
+        raise ValueError(f"{head} ({name}={value!r} must be >= {low})")
     if high is not None and (value > high or (value == high and not high_inclusive)):
         bound = "<=" if high_inclusive else "<"
-        raise ValueError(f"Invalid {what}: {name}={value!r} (must be {bound} {high})")
+        raise ValueError(f"{head} ({name}={value!r} must be {bound} {high})")
+
+
+def learning_rate(lr):
+    """A group's ``lr`` as a float: it may be a number or a one-element Tensor, as in PyTorch."""
+    return float(lr.item()) if isinstance(lr, Tensor) else lr
+
+
+def check_lr(lr, message=None):
+    """Validate a learning rate: a number >= 0, or a one-element Tensor holding one."""
+    if isinstance(lr, Tensor):
+        if lr.size != 1:
+            raise ValueError(f"Tensor lr must be 1-element (got shape {lr.shape})")
+        lr = learning_rate(lr)
+    check_number("learning rate", "lr", lr, message=message)
+
+
+def check_betas(group, message="Invalid beta parameter at index {index}: {value}",
+                allow_tensors=False):
+    """Validate ``group["betas"]``, a pair in [0, 1) each (stored back as a tuple).
+
+    With ``allow_tensors`` (Adam and AdamW, as in PyTorch) the pair may also be two one-element
+    Tensors; the update then reads their values.
+    """
+    betas = group["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"Invalid betas: betas={betas!r} (expected a pair (beta1, beta2))")
+    group["betas"] = tuple(betas)
+    tensors = [isinstance(b, Tensor) for b in betas]
+    if any(tensors):
+        if not allow_tensors:
+            raise ValueError(f"Invalid betas: betas={betas!r} (Tensor betas are supported by Adam and AdamW only)")
+        if not all(tensors):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i, beta in enumerate(betas):
+            if beta.size != 1:
+                raise ValueError(f"Tensor betas[{i}] must be 1-element (got shape {beta.shape})")
+        betas = [learning_rate(b) for b in betas]
+    for i, beta in enumerate(betas):
+        check_number("", f"betas[{i}]", beta, 0.0, 1.0,
+                     message=message.format(index=i, value="{value}"))
+
+
+def implementation_flags(name, foreach=None, fused=None, capturable=False, differentiable=False):
+    """Check PyTorch's implementation flags, which choose kernels, not the update rule.
+
+    ``foreach``, ``fused`` and ``capturable`` select how PyTorch runs the same rule (grouped
+    kernels, one fused kernel, CUDA-graph capture): accepted and ignored here, where every update
+    is one blocked NumPy loop. ``differentiable=True`` would record the update itself for
+    autodiff, which these updates (in place, on arrays) do not do: refused.
+    """
+    if differentiable:
+        raise ValueError(
+            f"{name}: differentiable=True is not supported: the update runs in place on NumPy "
+            f"arrays and is not recorded for autodiff"
+        )
+    del foreach, fused, capturable
 
 
 def _param_list(params, where):
@@ -116,6 +181,18 @@ class Optimizer:
     an empty parameter list, a non-leaf tensor, a parameter listed twice, or a hyperparameter
     out of range (naming the argument and the value).
     """
+
+    # state entries restored as ints, and entries not shaped like their parameter (load_state_dict
+    # checks the shape of every other array)
+    _integer_state: tuple[str, ...] = ("step",)
+    _free_state: tuple[str, ...] = ()
+    # False where the rule mixes elements (norms, matrix products, line searches): a batch of
+    # independent runs stacked in one parameter would then be coupled
+    elementwise = True
+    # True where step() needs a closure (LBFGS, Newton); the closure calls zero_grad() and
+    # backward() itself unless closure_calls_backward is False (Newton differentiates it twice)
+    requires_closure = False
+    closure_calls_backward = True
 
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
@@ -204,6 +281,8 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
+            if isinstance(group["lr"], Tensor):  # the update functions read a float
+                group = dict(group, lr=learning_rate(group["lr"]))
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -219,6 +298,7 @@ class Optimizer:
                 if state is None:
                     state = self.state[p] = self._init_state(p, group)
                 self._update(p.data, grad, state, group)
+                p._bump_version()  # a graph that saved p must not use its new values
         return loss
 
     def _init_state(self, param, group):  # pragma: no cover - every optimizer overrides it
@@ -276,20 +356,27 @@ class Optimizer:
             p = by_index[int(index)]
             entry = {}
             for key, value in saved.items():
-                if key == "step":
+                if key in self._integer_state:
                     entry[key] = int(value)
-                    continue
-                value = np.asarray(value)
-                if value.shape != p.data.shape:
-                    raise ValueError(
-                        f"{name}.load_state_dict: state {key!r} of parameter {index} has shape "
-                        f"{value.shape}, but the parameter has shape {p.data.shape}"
-                    )
-                entry[key] = np.array(value, dtype=p.data.dtype)
+                elif key in self._free_state:
+                    entry[key] = _copy_state(value, p.data.dtype)
+                elif isinstance(value, numbers.Number) and not isinstance(value, np.ndarray):
+                    entry[key] = _restore(value)
+                else:
+                    value = np.asarray(value)
+                    if value.shape != p.data.shape:
+                        raise ValueError(
+                            f"{name}.load_state_dict: state {key!r} of parameter {index} has "
+                            f"shape {value.shape}, but the parameter has shape {p.data.shape}"
+                        )
+                    entry[key] = np.array(value, dtype=p.data.dtype)
             new_state[p] = entry
         new_groups = []
         for saved, group in zip(saved_groups, self.param_groups, strict=True):
             merged = {k: _restore(v) for k, v in saved.items() if k != "params"}
+            if isinstance(group["lr"], Tensor) and not isinstance(merged.get("lr"), Tensor):
+                # a Tensor lr was saved as an array: keep the group's lr a Tensor
+                merged["lr"] = Tensor(np.asarray(merged["lr"], dtype=group["lr"].dtype).reshape(group["lr"].shape))
             merged["params"] = group["params"]
             self._validate(merged)
             new_groups.append(merged)
@@ -301,6 +388,21 @@ def _restore(value):
     """Hyperparameters come back from a checkpoint as NumPy scalars or lists: make them plain."""
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
     if isinstance(value, list):
         return tuple(value)
+    return value
+
+
+def _copy_state(value, dtype):
+    """A copy of state that is not shaped like its parameter (lists of arrays, numbers, None)."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, np.ndarray):
+        return np.array(value, dtype=dtype) if value.dtype.kind == "f" else value.copy()
+    if isinstance(value, (list, tuple)):
+        return [_copy_state(v, dtype) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
     return value

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, blockwise, check_number, direction
+from .optimizer import (
+    Optimizer,
+    blockwise,
+    check_lr,
+    check_number,
+    direction,
+    implementation_flags,
+)  # fmt: skip
 
 __all__ = ["RMSProp", "rmsprop_update"]
 
@@ -76,14 +83,16 @@ class RMSProp(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, maximize=False, initial_accumulator_value=0.0):
+                 centered=False, maximize=False, initial_accumulator_value=0.0, *,
+                 capturable=False, foreach=None, differentiable=False):
+        implementation_flags("RMSprop", foreach, None, capturable, differentiable)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                         momentum=momentum, centered=centered, maximize=maximize,
                         initial_accumulator_value=initial_accumulator_value)
         super().__init__(params, defaults)
 
     def _validate(self, group):
-        check_number("learning rate", "lr", group["lr"])
+        check_lr(group["lr"])
         check_number("alpha value", "alpha", group["alpha"])
         check_number("epsilon value", "eps", group["eps"])
         check_number("momentum value", "momentum", group["momentum"])

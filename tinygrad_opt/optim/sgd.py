@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, blockwise, check_number, direction
+from .optimizer import (
+    Optimizer,
+    blockwise,
+    check_lr,
+    check_number,
+    direction,
+    implementation_flags,
+)  # fmt: skip
 
 __all__ = ["SGD", "sgd_update"]
 
@@ -62,20 +69,21 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False, maximize=False):
+                 nesterov=False, maximize=False, *, foreach=None, differentiable=False, fused=None):
+        implementation_flags("SGD", foreach, fused, False, differentiable)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate(self, group):
-        check_number("learning rate", "lr", group["lr"])
+        check_lr(group["lr"])
         check_number("momentum value", "momentum", group["momentum"])
         check_number("dampening value", "dampening", group["dampening"])
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
-                f"Nesterov momentum requires a momentum and zero dampening, got "
-                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
+                f"Nesterov momentum requires a momentum and zero dampening (got "
+                f"momentum={group['momentum']!r}, dampening={group['dampening']!r})"
             )
 
     def _init_state(self, param, group):
