@@ -987,19 +987,7 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs=None, floor=N
             for leaf in leaves:
                 g = leaf._pending
                 leaf._pending = None
-                # An array nobody else refers to (not another gradient, not a saved value, no
-                # view of it), or a full view (a reshape) of one, can become the leaf's .grad as
-                # it is, without a copy. Reference counts tell, as PyTorch's use counts do.
-                owned = False
-                if type(g) is np.ndarray and g.flags.writeable and getrefcount(g) <= _SOLE_OWNER:
-                    base = g.base
-                    owned = base is None or (
-                        type(base) is np.ndarray
-                        and base.base is None
-                        and base.size == g.size
-                        and getrefcount(base) <= _SOLE_BASE
-                    )
-                    base = None
+                owned = owned_alone(g)  # then it can become the leaf's .grad without a copy
                 _accumulate_leaf(leaf, g, create_graph, owned)
             return None
         for leaf in leaves:
@@ -1071,16 +1059,39 @@ def _visits(x, reach, wanted, floor):
 _last_change = [-1]
 
 
-def _references_of_a_fresh_view():
-    g = np.empty(2).reshape(1, 2)
+def owned_alone(g):
+    """Whether array ``g``, held by one local variable of the caller, is referred to by nothing
+    else (not another gradient, not a saved value, no view of it), or is a full view (a
+    reshape) of an array that nothing else refers to.
+
+    Such an array can be handed on (to ``.grad``, to the caller) without a copy: nobody else can
+    see it change. Reference counts tell, as PyTorch's use counts do; call it as a statement of
+    its own (``owned = owned_alone(g)``), so that no temporary reference is counted.
+    """
+    if type(g) is not np.ndarray or not g.flags.writeable or getrefcount(g) > _SOLE_OWNER:
+        return False
+    base = g.base
+    return base is None or (
+        type(base) is np.ndarray
+        and base.base is None
+        and base.size == g.size
+        and getrefcount(base) <= _SOLE_BASE
+    )
+
+
+def _reference_counts(g):
     base = g.base
     return getrefcount(g), getrefcount(base)
 
 
-# what getrefcount reports for an array held by one local variable alone, and for the base of
-# such an array held by it and by one more local variable (calibrated: the counts that mean
-# "nothing else refers to it" depend on the interpreter)
-_SOLE_OWNER, _SOLE_BASE = _references_of_a_fresh_view()
+def _calibrate():
+    g = np.empty(2).reshape(1, 2)
+    return _reference_counts(g)
+
+
+# the counts owned_alone sees when nothing else refers to the array (measured: they depend on
+# the interpreter)
+_SOLE_OWNER, _SOLE_BASE = _calibrate()
 
 
 def _accumulate_leaf(leaf, g, create_graph, owned=False):
