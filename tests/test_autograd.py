@@ -333,3 +333,21 @@ def test_grad_frees_the_graph_it_built():
     tg.grad(f)(np.ones(3))
     tg.hvp(f)(np.ones(3), np.ones(3))
     assert refs and all(r() is None for r in refs)
+
+
+def test_a_hessian_inside_a_gradient_is_differentiable():
+    # f = Σ xᵢ⁴: the Hessian is diag(12 xᵢ²), its sum 12 Σ xᵢ², whose gradient is 24 x
+    x = np.array([0.5, -1.5, 2.0])
+    g = tg.grad(lambda t: tg.hessian(lambda u: (u**4).sum())(t).sum())(x)
+    np.testing.assert_allclose(g, 24 * x, rtol=1e-13)
+    j = tg.jacobian(lambda t: tg.jacobian(lambda u: u**3)(t).sum(axis=0))(x)
+    np.testing.assert_allclose(j, np.diag(6 * x), rtol=1e-13)
+
+
+def test_autograd_grad_results_share_memory_with_nothing():
+    a, b = tg.Tensor(np.ones((2, 3)), requires_grad=True), tg.Tensor(np.ones(6), requires_grad=True)
+    seed = np.arange(6.0).reshape(2, 3)
+    ga, gb = tg.autograd.grad(a + b.reshape(2, 3), [a, b], grad_outputs=seed)
+    assert not np.shares_memory(ga.data, seed) and not np.shares_memory(gb.data, seed)
+    assert not np.shares_memory(ga.data, gb.data)
+    np.testing.assert_array_equal(gb.data, seed.reshape(6))

@@ -28,6 +28,7 @@ from .tensor import (
     enable_grad,
     is_grad_enabled,
     no_grad,
+    owned_alone,
     to_array,
     unary,
     wrap,
@@ -158,7 +159,9 @@ def _gradients(outs, seeds, ins, retain_graph, create_graph, floor, allow_unused
     else:
         found = _run_backward(outs, seeds, retain_graph, False, ins, floor)
     result = []
-    for i, (x, g) in enumerate(zip(ins, found, strict=True)):
+    for i, x in enumerate(ins):
+        g = found[i]
+        found[i] = None  # so that owned_alone can tell whether g is ours alone
         if g is None:
             if not (allow_unused or materialize):
                 raise RuntimeError(
@@ -175,10 +178,14 @@ def _gradients(outs, seeds, ins, retain_graph, create_graph, floor, allow_unused
             if not isinstance(g, Tensor):
                 g = wrap(np.asarray(g))
             result.append(g if g.dtype == x.dtype else g.astype(x.dtype))
-        else:  # a copy of the input's layout: the array may be shared by several gradients
-            out = np.empty_like(x.data)
-            out[...] = g
-            result.append(wrap(out))
+        else:
+            owned = owned_alone(g)
+            if not (owned and g.dtype == x.dtype and g.strides == x.data.strides):
+                # a copy, in the input's layout: the array may be shared by several gradients
+                out = np.empty_like(x.data)
+                out[...] = g
+                g = out
+            result.append(wrap(g))
     return tuple(result)
 
 

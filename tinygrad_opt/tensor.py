@@ -952,14 +952,15 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs=None, floor=N
         found = {}
         if floor is None:
             reach, freed = _reaching(roots, inputs)
-    # nodes made after the last in-place change saved values that are still current: only older
-    # nodes need their versions checked
-    changed_at = _last_change[0]
+    # Nodes made after the last in-place change saved values that are still current: only older
+    # ones need their versions checked. Heap keys are minus creation numbers, so those are the
+    # nodes whose key exceeds ``stale``.
+    stale = -_last_change[0]
     heap = []
     leaves = []
     try:
         for root, g in zip(roots, seeds, strict=True):
-            if not _visits(root, reach, wanted, floor):
+            if wanted is not None and not _visits(root, reach, wanted, floor):
                 continue  # no input is reached from this output
             prev = root._pending
             if prev is not None:  # the same output given twice
@@ -972,63 +973,40 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs=None, floor=N
                 raise RuntimeError(_FREED)
             else:
                 heappush(heap, (-root._seq, root))
-        while heap:
-            seq, node = heappop(heap)
+        if wanted is not None:
+            _propagate_to_inputs(heap, leaves, retain_graph, create_graph, stale, reach,
+                                 wanted_nodes, found, floor)  # fmt: skip
+        while heap:  # the whole graph, for backward(): the hot loop, kept lean
+            key, node = heappop(heap)
             g = node._pending
             node._pending = None
-            if -seq < changed_at:
+            if key > stale:
                 _check_versions(node)
-            parents = node._parents
-            needs = node._needs
-            if wanted is not None:
-                if wanted_nodes and id(node) in wanted_nodes:
-                    found[id(node)] = g
-                if reach is not None:  # compute only the gradients that lead to an input
-                    parents = tuple([p for p in parents if id(p[1]) in reach])
-                    if len(parents) != len(node._parents):
-                        if not parents:
-                            continue
-                        keep = {i for i, _ in parents}
-                        needs = tuple([i in keep for i in range(len(needs))])
             if create_graph:
-                parts = node._op.vjp(g, node, needs, *node._args)
+                parts = node._op.vjp(g, node, node._needs, *node._args)
             else:
-                parts = node._op.vjp(g, node.data, needs, *node._vals)
-            for i, x in parents:
+                parts = node._op.vjp(g, node.data, node._needs, *node._vals)
+            for i, x in node._parents:
                 gx = parts[i]
                 prev = x._pending
                 if prev is None:
+                    x._pending = gx
                     if x._op is None:
                         leaves.append(x)
-                    elif floor is not None and x._seq < floor:
-                        continue  # made before the inputs, so it cannot lead to them
                     elif x._args is None:
                         raise RuntimeError(_FREED)
                     else:
                         heappush(heap, (-x._seq, x))
-                    x._pending = gx
                 else:
                     x._pending = prev + gx
             if not retain_graph:
-                node._args = node._vals = node._parents = node._versions = None
+                node._args = node._vals = node._parents = None
         if wanted is None:
             parts = gx = g = prev = None  # drop the loop's references: ownership is told below
             for leaf in leaves:
                 g = leaf._pending
                 leaf._pending = None
-                # An array nobody else refers to (not another gradient, not a saved value, no
-                # view of it), or a full view (a reshape) of one, can become the leaf's .grad as
-                # it is, without a copy. Reference counts tell, as PyTorch's use counts do.
-                owned = False
-                if type(g) is np.ndarray and g.flags.writeable and getrefcount(g) <= _SOLE_OWNER:
-                    base = g.base
-                    owned = base is None or (
-                        type(base) is np.ndarray
-                        and base.base is None
-                        and base.size == g.size
-                        and getrefcount(base) <= _SOLE_BASE
-                    )
-                    base = None
+                owned = owned_alone(g)  # then it can become the leaf's .grad without a copy
                 _accumulate_leaf(leaf, g, create_graph, owned)
             return None
         for leaf in leaves:
@@ -1044,10 +1022,53 @@ def _run_backward(roots, seeds, retain_graph, create_graph, inputs=None, floor=N
             leaf._pending = None
 
 
+def _propagate_to_inputs(heap, leaves, retain_graph, create_graph, stale, reach, wanted_nodes,
+                         found, floor):  # fmt: skip
+    """The loop of :func:`_run_backward` for given inputs: it records the gradient of each
+    input node as it is reached, and goes only where an input may be found (the ids in
+    ``reach``, or the nodes made since ``floor``)."""
+    while heap:
+        key, node = heappop(heap)
+        g = node._pending
+        node._pending = None
+        if key > stale:
+            _check_versions(node)
+        if wanted_nodes and id(node) in wanted_nodes:
+            found[id(node)] = g
+        parents = node._parents
+        needs = node._needs
+        if reach is not None:  # compute only the gradients that lead to an input
+            parents = tuple([p for p in parents if id(p[1]) in reach])
+            if len(parents) != len(node._parents):
+                if not parents:
+                    continue
+                keep = {i for i, _ in parents}
+                needs = tuple([i in keep for i in range(len(needs))])
+        if create_graph:
+            parts = node._op.vjp(g, node, needs, *node._args)
+        else:
+            parts = node._op.vjp(g, node.data, needs, *node._vals)
+        for i, x in parents:
+            gx = parts[i]
+            prev = x._pending
+            if prev is None:
+                if x._op is None:
+                    leaves.append(x)
+                elif floor is not None and x._seq < floor:
+                    continue  # made before the inputs, so it cannot lead to them
+                elif x._args is None:
+                    raise RuntimeError(_FREED)
+                else:
+                    heappush(heap, (-x._seq, x))
+                x._pending = gx
+            else:
+                x._pending = prev + gx
+        if not retain_graph:
+            node._args = node._vals = node._parents = None
+
+
 def _visits(x, reach, wanted, floor):
-    """Whether a backward for ``wanted`` (None: for all leaves) goes through tensor ``x``."""
-    if wanted is None:
-        return True
+    """Whether a backward for the inputs with ids ``wanted`` goes through tensor ``x``."""
     if reach is not None:
         return id(x) in reach
     return id(x) in wanted if x._op is None else x._seq >= floor
@@ -1057,16 +1078,39 @@ def _visits(x, reach, wanted, floor):
 _last_change = [-1]
 
 
-def _references_of_a_fresh_view():
-    g = np.empty(2).reshape(1, 2)
+def owned_alone(g):
+    """Whether array ``g``, held by one local variable of the caller, is referred to by nothing
+    else (not another gradient, not a saved value, no view of it), or is a full view (a
+    reshape) of an array that nothing else refers to.
+
+    Such an array can be handed on (to ``.grad``, to the caller) without a copy: nobody else can
+    see it change. Reference counts tell, as PyTorch's use counts do; call it as a statement of
+    its own (``owned = owned_alone(g)``), so that no temporary reference is counted.
+    """
+    if type(g) is not np.ndarray or not g.flags.writeable or getrefcount(g) > _SOLE_OWNER:
+        return False
+    base = g.base
+    return base is None or (
+        type(base) is np.ndarray
+        and base.base is None
+        and base.size == g.size
+        and getrefcount(base) <= _SOLE_BASE
+    )
+
+
+def _reference_counts(g):
     base = g.base
     return getrefcount(g), getrefcount(base)
 
 
-# what getrefcount reports for an array held by one local variable alone, and for the base of
-# such an array held by it and by one more local variable (calibrated: the counts that mean
-# "nothing else refers to it" depend on the interpreter)
-_SOLE_OWNER, _SOLE_BASE = _references_of_a_fresh_view()
+def _calibrate():
+    g = np.empty(2).reshape(1, 2)
+    return _reference_counts(g)
+
+
+# the counts owned_alone sees when nothing else refers to the array (measured: they depend on
+# the interpreter)
+_SOLE_OWNER, _SOLE_BASE = _calibrate()
 
 
 def _accumulate_leaf(leaf, g, create_graph, owned=False):
