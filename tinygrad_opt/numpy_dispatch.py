@@ -450,7 +450,8 @@ def _to_last(t, axis):
         return t.reshape(-1) if t.ndim != 1 else t, None
     rest = [i for i in range(t.ndim) if i not in axes]
     t = t.transpose(tuple(rest + list(axes))) if rest + list(axes) != list(range(t.ndim)) else t
-    return t.reshape(tuple(t.shape[: len(rest)]) + (-1,)), axes
+    size = int(np.prod([t.shape[i] for i in range(len(rest), t.ndim)]))
+    return t.reshape(tuple(t.shape[: len(rest)]) + (size,)), axes
 
 
 def _keep(out, shape, axes, keepdims):
