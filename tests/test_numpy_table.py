@@ -157,12 +157,13 @@ def _var_case(fn):
         ddof = draw(st.integers(0, max(0, n - 1)))
         style = draw(st.sampled_from(["positional", "keyword", "correction"]))
         keep = draw(st.booleans())
-        if style == "positional":  # NumPy's order: a, axis, dtype, out, ddof, keepdims
-            call = (lambda a: fn(a, axis, None, None, ddof, keep))
-        elif style == "keyword":
-            call = (lambda a: fn(a, axis=axis, ddof=ddof, keepdims=keep))
-        else:
-            call = (lambda a: fn(a, axis=axis, correction=ddof, keepdims=keep))
+        def call(a):
+            if style == "positional":  # NumPy's order: a, axis, dtype, out, ddof, keepdims
+                return fn(a, axis, None, None, ddof, keep)
+            if style == "keyword":
+                return fn(a, axis=axis, ddof=ddof, keepdims=keep)
+            return fn(a, axis=axis, correction=ddof, keepdims=keep)
+
         return call, [_normal(rng, shape)], [0]
 
     return case
