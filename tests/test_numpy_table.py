@@ -506,6 +506,34 @@ def _round_case(fn):
     return case
 
 
+def _nan_to_num_case(draw, rng):
+    x = _normal(rng, _shape(draw, min_dims=1, min_side=1))
+    x.reshape(-1)[0] = draw(st.sampled_from([np.nan, np.inf, -np.inf, 0.5]))
+    return (lambda a: np.nan_to_num(a, nan=1.5, posinf=9.0, neginf=-9.0)), [x], [0]
+
+
+def _rollaxis_case(draw, rng):
+    shape = _shape(draw, min_dims=1)
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    start = draw(st.integers(-len(shape), len(shape)))
+    return (lambda a: np.rollaxis(a, axis, start)), [_normal(rng, shape)], [0]
+
+
+def _partition_case(draw, rng):
+    shape = _shape(draw, min_dims=1, min_side=1)
+    axis = draw(st.integers(-len(shape), len(shape) - 1))
+    kth = draw(st.integers(0, shape[axis] - 1))
+    return (lambda a: np.partition(a, kth, axis)), [_distinct(rng, shape)], [0]
+
+
+def _gradient_case(draw, rng):
+    edge = draw(st.integers(1, 2))
+    shape = _shape(draw, min_dims=1, min_side=edge + 1, max_side=4)
+    axis = _axis_or_none(draw, len(shape))
+    h = draw(st.sampled_from([(), (0.5,)]))
+    return (lambda a: np.gradient(a, *h, axis=axis, edge_order=edge)), [_normal(rng, shape)], [0]
+
+
 def _einsum_case(draw, rng):
     spec, shapes = draw(st.sampled_from([
         ("ij,jk->ik", [(2, 3), (3, 2)]), ("ij,jk", [(2, 3), (3, 2)]), ("ii", [(3, 3)]),
@@ -695,7 +723,7 @@ CASES = {
     np.logaddexp: binary(np.logaddexp), np.logaddexp2: binary(np.logaddexp2),
     np.remainder: _mod_case(np.remainder), np.fmod: _mod_case(np.fmod),
     np.deg2rad: unary(np.deg2rad), np.radians: unary(np.radians), np.rad2deg: unary(np.rad2deg),
-    np.degrees: unary(np.degrees),
+    np.degrees: unary(np.degrees), np.fmax: _maxmin(np.fmax), np.fmin: _maxmin(np.fmin),
     # reductions and scans
     np.sum: reduction(np.sum, extra=_sum_where), np.mean: reduction(np.mean),
     np.var: _var_case(np.var), np.std: _var_case(np.std),
@@ -727,6 +755,9 @@ CASES = {
     np.diagonal: _diagonal_case(np.diagonal), np.trace: _diagonal_case(np.trace), np.diag: _diag_case,
     np.tril: _triangle_case(np.tril), np.triu: _triangle_case(np.triu),
     np.round: _round_case(np.round), np.around: _round_case(np.around), np.sinc: unary(np.sinc, _away),
+    np.real: unary(np.real), np.real_if_close: unary(np.real_if_close), np.imag: unary(np.imag),
+    np.angle: unary(np.angle, _away), np.nan_to_num: _nan_to_num_case, np.rollaxis: _rollaxis_case,
+    np.partition: _partition_case, np.gradient: _gradient_case, np.row_stack: _stack_family(np.vstack, "v"),
     # products
     np.einsum: _einsum_case, np.tensordot: _tensordot_case, np.inner: _products(np.inner),
     np.dot: _products(np.dot), np.vdot: _products(np.vdot), np.outer: _products(np.outer),

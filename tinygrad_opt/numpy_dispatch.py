@@ -195,6 +195,17 @@ def _logaddexp(a, b):
     return logsumexp(stack([_broadcast_to(a, shape), _broadcast_to(b, shape)]), axis=0)
 
 
+def _nan_aware(ufunc):
+    # fmax/fmin: NaN loses to a number; otherwise maximum/minimum (ties share the gradient)
+    def handler(a, b):
+        a, b = _t(a), _t(b)
+        best = ufunc(a, b)
+        best = _where(np.isnan(a.data), b, best)
+        return _where(np.isnan(b.data), a, best)
+
+    return handler
+
+
 UFUNC_DERIVED = {
     np.positive: lambda x: _t(x) * 1.0,
     np.conjugate: lambda x: _t(x) * 1.0,
@@ -211,6 +222,8 @@ UFUNC_DERIVED = {
     np.radians: lambda x: _t(x) * (np.pi / 180),
     np.rad2deg: lambda x: _t(x) * (180 / np.pi),
     np.degrees: lambda x: _t(x) * (180 / np.pi),
+    np.fmax: _nan_aware(np.maximum),
+    np.fmin: _nan_aware(np.minimum),
 }
 
 # piecewise-constant results: zero gradient (floats come back as Tensors, bools as NumPy's)
@@ -304,14 +317,19 @@ _SIGNATURES = {}
 
 
 def _signatures(func, handler):
+    """(NumPy's signature, the handler's parameter names, whether it takes **kwargs, the index
+    of NumPy's *args parameter or None), cached."""
     key = (func, handler)
     found = _SIGNATURES.get(key)
     if found is None:
         params = inspect.signature(handler).parameters
+        sig = inspect.signature(func)
+        kinds = [p.kind for p in sig.parameters.values()]
         found = (
-            inspect.signature(func),
+            sig,
             set(params),
             any(p.kind is p.VAR_KEYWORD for p in params.values()),
+            kinds.index(inspect.Parameter.VAR_POSITIONAL) if inspect.Parameter.VAR_POSITIONAL in kinds else None,
         )
         _SIGNATURES[key] = found
     return found
@@ -338,15 +356,18 @@ def register(*funcs):
 
 def _call(func, handler, args, kwargs):
     name = qualified_name(func)
-    sig, accepted, any_keyword = _signatures(func, handler)
+    sig, accepted, any_keyword, var_index = _signatures(func, handler)
     try:
         bound = sig.bind(*args, **kwargs)
     except TypeError as exc:
         raise TypeError(f"{name}: {exc}") from None
     positional, keywords = [], {}
+    names = list(sig.parameters)
     for pname, value in bound.arguments.items():
         param = sig.parameters[pname]
-        if param.kind is param.VAR_POSITIONAL:
+        if var_index is not None and names.index(pname) < var_index:
+            positional.append(value)  # before a *args, so positional (np.gradient(f, *varargs))
+        elif param.kind is param.VAR_POSITIONAL:
             positional.extend(value)
         elif param.kind is param.VAR_KEYWORD:
             for key, v in value.items():
@@ -514,6 +535,10 @@ register(np.cumprod)(lambda a, axis=None, dtype=None: _cumprod(a, axis, dtype))
 @register(np.diff)
 def _diff(a, n=1, axis=-1, prepend=None, append=None):
     t = _t(a)
+    if n == 0:
+        return t  # NumPy returns the input itself, prepend and append ignored
+    if n < 0:
+        raise ValueError("order must be non-negative but got " + repr(n))
     if t.ndim == 0:
         raise ValueError("diff requires input that is at least one dimensional")
     axis = _axis1(axis, t.ndim, "diff")
@@ -665,7 +690,8 @@ def _as_list(tup, who):
     return list(tup)
 
 
-register(np.vstack)(lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup, "vstack")], 0))
+register(np.vstack, np.row_stack)(
+    lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup, "vstack")], 0))
 register(np.dstack)(lambda tup: concatenate([_atleast(3)(x) for x in _as_list(tup, "dstack")], 2))
 
 
@@ -926,6 +952,90 @@ def _round(a, decimals=0):
 @register(np.sinc)
 def _sinc(x):
     return unary(ops.Sinc, _t(x))
+
+
+# Tensors are real: the real part is the tensor itself (a differentiable copy), the imaginary 0
+register(np.real)(lambda val: _t(val) * 1.0)
+register(np.real_if_close)(lambda a, tol=100: _t(a) * 1.0)
+
+
+register(np.imag)(lambda val: _constant(np.zeros(_t(val).shape)).astype(_t(val).dtype))
+register(np.angle)(lambda z, deg=False: wrap(np.angle(_t(z).data, deg)))
+
+
+@register(np.nan_to_num)
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    t = _t(x)
+    fixed = np.nan_to_num(t.data, nan=nan, posinf=posinf, neginf=neginf)
+    return _where(np.isfinite(t.data), t, fixed)  # replaced entries are constants
+
+
+@register(np.rollaxis)
+def _rollaxis(a, axis, start=0):
+    t = _t(a)
+    n = t.ndim
+    axis = _axis1(axis, n, "rollaxis")
+    if start < 0:
+        start += n
+    if not 0 <= start <= n:
+        raise ValueError(f"rollaxis: start is out of range for {n} dimensions")
+    if axis < start:
+        start -= 1
+    if axis == start:
+        return t * 1.0
+    order = [i for i in range(n) if i != axis]
+    order.insert(start, axis)
+    return t.transpose(tuple(order))
+
+
+@register(np.partition)
+def _partition(a, kth, axis=-1):
+    t = _t(a)
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _axis1(axis, t.ndim, "partition")
+    order = np.argpartition(t.data, data_of(kth), axis=axis)
+    return _take_along_axis(t, order, axis)
+
+
+@register(np.gradient)
+def _gradient(f, *varargs, axis=None, edge_order=1):
+    """Second-order central differences inside, one-sided at the edges, as ``np.gradient``;
+    spacings may be scalars (coordinate arrays are not supported)."""
+    t = _t(f)
+    axes = range(t.ndim) if axis is None else normalize_axis_seq(axis, t.ndim, "gradient")
+    axes = list(axes)
+    if len(varargs) == 0:
+        spacing = [1.0] * len(axes)
+    elif len(varargs) == 1:
+        spacing = [varargs[0]] * len(axes)
+    else:
+        spacing = list(varargs)
+    if len(spacing) != len(axes) or any(np.ndim(data_of(h)) != 0 for h in spacing):
+        raise TypeError("numpy.gradient on Tensors: give one scalar spacing per axis")
+    if edge_order not in (1, 2):
+        raise ValueError("'edge_order' greater than 2 not supported")
+    out = []
+    for ax, h in zip(axes, spacing, strict=True):
+        n = t.shape[ax]
+        if n < edge_order + 1:
+            raise ValueError(
+                "Shape of array too small to calculate a numerical gradient, at least "
+                "(edge_order + 1) elements are required."
+            )
+
+        def sl(start, stop, ax=ax):
+            return _slice_axis(t, start, stop, ax)
+
+        inner = (sl(2, None) - sl(None, -2)) / (2.0 * h)
+        if edge_order == 1:
+            first = (sl(1, 2) - sl(0, 1)) / h
+            last = (sl(n - 1, n) - sl(n - 2, n - 1)) / h
+        else:
+            first = (-1.5 * sl(0, 1) + 2.0 * sl(1, 2) - 0.5 * sl(2, 3)) / h
+            last = (0.5 * sl(n - 3, n - 2) - 2.0 * sl(n - 2, n - 1) + 1.5 * sl(n - 1, n)) / h
+        out.append(concatenate([first, inner, last], ax))
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
