@@ -534,6 +534,13 @@ def _gradient_case(draw, rng):
     return (lambda a: np.gradient(a, *h, axis=axis, edge_order=edge)), [_normal(rng, shape)], [0]
 
 
+def _linspace_case(draw, rng):
+    num = draw(st.integers(0, 5))
+    endpoint = draw(st.booleans())
+    shape = _shape(draw, max_dims=1, min_side=1)
+    return (lambda a, b: np.linspace(a, b, num, endpoint)), [_normal(rng, shape), _normal(rng, shape)], [0, 1]
+
+
 def _einsum_case(draw, rng):
     spec, shapes = draw(st.sampled_from([
         ("ij,jk->ik", [(2, 3), (3, 2)]), ("ij,jk", [(2, 3), (3, 2)]), ("ii", [(3, 3)]),
@@ -757,7 +764,7 @@ CASES = {
     np.round: _round_case(np.round), np.around: _round_case(np.around), np.sinc: unary(np.sinc, _away),
     np.real: unary(np.real), np.real_if_close: unary(np.real_if_close), np.imag: unary(np.imag),
     np.angle: unary(np.angle, _away), np.nan_to_num: _nan_to_num_case, np.rollaxis: _rollaxis_case,
-    np.partition: _partition_case, np.gradient: _gradient_case, np.row_stack: _stack_family(np.vstack, "v"),
+    np.partition: _partition_case, np.gradient: _gradient_case, np.linspace: _linspace_case, np.row_stack: _stack_family(np.vstack, "v"),
     # products
     np.einsum: _einsum_case, np.tensordot: _tensordot_case, np.inner: _products(np.inner),
     np.dot: _products(np.dot), np.vdot: _products(np.vdot), np.outer: _products(np.outer),

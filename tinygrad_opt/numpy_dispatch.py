@@ -104,7 +104,17 @@ def _refuse(name, argument, value):
 
 
 def _t(x):
+    """A Tensor of ``x``; a (nested) list or tuple holding Tensors is stacked, as np.array would
+    build it (``np.mean([x, x + 2])``)."""
+    if isinstance(x, (list, tuple)) and _has_tensor(x):
+        return stack([_t(e) for e in x])
     return as_tensor(x)
+
+
+def _has_tensor(obj):
+    if isinstance(obj, Tensor):
+        return True
+    return isinstance(obj, (list, tuple)) and any(_has_tensor(o) for o in obj)
 
 
 def _axis1(axis, ndim, who):
@@ -961,6 +971,26 @@ register(np.real_if_close)(lambda a, tol=100: _t(a) * 1.0)
 
 register(np.imag)(lambda val: _constant(np.zeros(_t(val).shape)).astype(_t(val).dtype))
 register(np.angle)(lambda z, deg=False: wrap(np.angle(_t(z).data, deg)))
+
+
+@register(np.linspace)
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """``num`` evenly spaced values from start to stop, differentiable in both ends."""
+    start, stop = _t(start), _t(stop)
+    if axis != 0 or dtype is not None:
+        raise _refuse("numpy.linspace", "axis" if axis != 0 else "dtype", axis if axis != 0 else dtype)
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = (num - 1) if endpoint else num
+    shape = np.broadcast_shapes(start.shape, stop.shape)
+    steps = np.arange(num, dtype=np.float64).reshape((-1,) + (1,) * len(shape))
+    delta = stop - start
+    step = delta / div if div > 0 else delta * np.nan
+    y = steps * step + start if div > 0 else steps * delta + start
+    if endpoint and num > 1:
+        y = concatenate([y[:-1], _broadcast_to(stop, shape).reshape((1,) + shape)], 0)
+    return (y, step) if retstep else y
 
 
 @register(np.nan_to_num)
