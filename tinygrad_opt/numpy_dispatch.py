@@ -891,7 +891,8 @@ def _sort_last(x):
 
 
 @register(np.sort)
-def _sort(a, axis=-1, kind=None):
+def _sort(a, axis=-1, kind=None, *, stable=None):
+    # the values do not depend on the algorithm; ties are resolved by a stable argsort
     t = _t(a)
     if axis is None:
         t, axis = t.reshape(-1), 0
