@@ -791,6 +791,23 @@ def test_every_dispatch_entry_has_a_case():
     assert set(NO_GRADIENT_CASES) == set(nd.NO_GRADIENT)
 
 
+@pytest.mark.parametrize("func", list(nd.FUNCTIONS), ids=nd.qualified_name)
+def test_handlers_take_numpys_parameter_names_and_defaults(func):
+    """A handler's parameters are NumPy's own (same names, same defaults), so binding by NumPy's
+    signature reaches them, and everything else NumPy accepts is refused by name."""
+    import inspect
+
+    numpy_params = inspect.signature(func).parameters
+    for name, p in inspect.signature(nd.FUNCTIONS[func]).parameters.items():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            assert any(q.kind is p.kind for q in numpy_params.values())
+            continue
+        assert name in numpy_params, f"{name} is not a parameter of {nd.qualified_name(func)}"
+        default = numpy_params[name].default
+        if p.default is not p.empty and default not in (inspect.Parameter.empty, np._NoValue):
+            assert p.default == default, (name, p.default, default)
+
+
 def _parts(out):
     if isinstance(out, (tuple, list)):
         return [p for o in out for p in _parts(o)]

@@ -300,6 +300,10 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     handler = UFUNC_METHODS.get((ufunc, method))
     if handler is not None:
         kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+        accepted = inspect.signature(handler).parameters
+        for key, value in kwargs.items():
+            if key not in accepted:
+                raise _refuse(name, key, value)
         return handler(*inputs, **kwargs)
     if _requires_grad(inputs):
         raise _no_rule(name)
