@@ -153,3 +153,8 @@ def test_scipy_rosenbrock_gradient_and_hessian():
     for x in (np.array([0.3, -1.2, 0.8, 2.0]), np.array([-1.5, 0.5, 1.1])):
         np.testing.assert_allclose(tg.grad(rosen)(x), optimize.rosen_der(x), rtol=1e-10, atol=1e-10)
         np.testing.assert_allclose(tg.hessian(rosen)(x), optimize.rosen_hess(x), rtol=1e-10, atol=1e-10)
+
+
+def test_median_of_a_slice_with_nan_is_nan_as_numpy():
+    x = np.array([[1.0, np.nan, 3.0], [1.0, 2.0, 4.0]])
+    np.testing.assert_array_equal(np.median(tg.Tensor(x), axis=1).numpy(), np.median(x, axis=1))

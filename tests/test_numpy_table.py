@@ -255,7 +255,13 @@ def _reshape_case(draw, rng):
     shape = _shape(draw)
     size = int(np.prod(shape))
     new = draw(st.sampled_from([(size,), (-1,), (1, size), (size, 1, 1)]))
-    return (lambda a: np.reshape(a, new)), [_normal(rng, shape)], [0]
+    order = draw(st.sampled_from(["C", "F", "A"]))
+    return (lambda a: np.reshape(a, new, order=order)), [_normal(rng, shape)], [0]
+
+
+def _ravel_case(draw, rng):
+    order = draw(st.sampled_from(["C", "F", "A", "K"]))
+    return (lambda a: np.ravel(a, order)), [_normal(rng, _shape(draw))], [0]
 
 
 def _permute_case(draw, rng):
@@ -308,7 +314,10 @@ def _clip_case(draw, rng):
     shape = _shape(draw)
     x = _away(rng, shape, 0.2, 2.0)
     x = np.where(np.abs(np.abs(x) - 1.0) < 0.1, x * 0.5, x)
-    style = draw(st.sampled_from(["positional", "numpy2", "one"]))
+    style = draw(st.sampled_from(["positional", "numpy2", "one", "tensor bounds"]))
+    if style == "tensor bounds":  # bounds that need a gradient too
+        lo = np.full(shape[-1:], -1.0) + rng.uniform(-0.05, 0.05, shape[-1:])
+        return (lambda a, lo: np.clip(a, lo, 1.0)), [x, lo], [0, 1]
     if style == "positional":
         return (lambda a: np.clip(a, -1.0, 1.0)), [x], [0]
     if style == "numpy2":

@@ -602,6 +602,9 @@ def _median(a, axis=None, keepdims=False):
     n = x.shape[-1]
     mid = n // 2
     out = x[..., mid] if n % 2 else (x[..., mid - 1] + x[..., mid]) * 0.5
+    nan = np.isnan(x.data).any(axis=-1)
+    if nan.any():  # NumPy's median of a slice holding NaN is NaN
+        out = _where(nan, np.nan, out)
     return _keep(out, shape, axes, keepdims)
 
 
@@ -628,8 +631,34 @@ def _broadcast_to(x, shape):
     return x if x.shape == tuple(shape) else unary(ops.BroadcastTo, x, tuple(shape))
 
 
-register(np.reshape)(lambda a, shape=None, order="C", *, copy=None: _t(a).reshape(shape))
-register(np.ravel)(lambda a, order="C": _t(a).reshape(-1))
+def _order(t, order, who):
+    """Resolve NumPy's memory-order argument to 'C' or 'F' for this tensor's data."""
+    if order in ("C", None):
+        return "C"
+    if order == "F":
+        return "F"
+    data = np.asarray(t.data)
+    if order in ("A", "K"):
+        if data.flags.c_contiguous:
+            return "C"
+        if data.flags.f_contiguous:
+            return "F"
+        if order == "A":
+            return "C"
+    raise _refuse(who, "order", order)
+
+
+def _reshape_order(t, shape, order, who):
+    if _order(t, order, who) == "C":
+        return t.reshape(shape)
+    # Fortran order: reverse the axes, reshape in C order to the reversed shape, reverse back
+    shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
+    return t.transpose().reshape(shape[::-1]).transpose()
+
+
+register(np.reshape)(lambda a, shape=None, order="C", *, copy=None: _reshape_order(
+    _t(a), shape, order, "numpy.reshape"))
+register(np.ravel)(lambda a, order="C": _reshape_order(_t(a), -1, order, "numpy.ravel"))
 register(np.transpose)(lambda a, axes=None: _t(a).transpose(axes))
 register(np.swapaxes)(lambda a, axis1, axis2: _t(a).swapaxes(axis1, axis2))
 register(np.moveaxis)(lambda a, source, destination: _moveaxis(_t(a), source, destination))
@@ -647,7 +676,15 @@ def _clip(a, a_min, a_max, lo, hi):
         return (v is not np._NoValue)
     lo = a_min if given(a_min) else lo if given(lo) else None
     hi = a_max if given(a_max) else hi if given(hi) else None
-    return clip(a, data_of(lo), data_of(hi))
+    if not (_requires_grad(lo) or _requires_grad(hi)):
+        return clip(a, data_of(lo), data_of(hi))
+    # bounds that need a gradient get it where they are the result (PyTorch's clamp rule)
+    out = _t(a)
+    if lo is not None:
+        out = _where(out.data < data_of(lo), lo, out)
+    if hi is not None:
+        out = _where(out.data > data_of(hi), hi, out)
+    return out
 
 
 @register(np.expand_dims)
