@@ -158,3 +158,32 @@ def test_scipy_rosenbrock_gradient_and_hessian():
 def test_median_of_a_slice_with_nan_is_nan_as_numpy():
     x = np.array([[1.0, np.nan, 3.0], [1.0, 2.0, 4.0]])
     np.testing.assert_array_equal(np.median(tg.Tensor(x), axis=1).numpy(), np.median(x, axis=1))
+
+
+@pytest.mark.parametrize("name, args", [
+    ("prod", ()), ("prod", (0,)), ("cumsum", ()), ("cumsum", (1,)), ("cumprod", (0,)), ("trace", ()),
+    ("diagonal", (1,)), ("repeat", (2, 0)), ("take", ([0, 3],)), ("round", (1,)), ("copy", ()),
+    ("ravel", ()), ("var", ()), ("std", ()),
+])
+def test_ndarray_methods_match_numpy_and_differentiate(name, args):
+    x = np.array([[1.3, -2.0, 0.7], [0.0, 3.0, 1.6]])  # no rounding ties
+    t = tg.Parameter(x)
+    got = getattr(t, name)(*args)
+    np.testing.assert_allclose(got.numpy(), getattr(x, name)(*args), rtol=1e-13)
+    assert tg.gradcheck(lambda a: getattr(a, name)(*args), x)
+
+
+def test_no_gradient_methods_return_numpys_results():
+    x = np.array([[1.0, 0.0], [3.0, 2.0]])
+    t = tg.Parameter(x)
+    np.testing.assert_array_equal(t.argsort(), x.argsort())
+    assert t.any() == x.any() and t.all() == x.all() and t.tolist() == x.tolist()
+    np.testing.assert_array_equal(t.nonzero(), x.nonzero())
+
+
+def test_var_and_std_with_ddof_past_the_count_match_numpy():
+    x = np.array([1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert np.std(tg.Tensor(x), ddof=3).item() == np.std(x, ddof=3)
+        assert np.var(tg.Tensor(x), ddof=3).item() == np.var(x, ddof=3)
