@@ -38,6 +38,24 @@ def _names(items):
     return ", ".join(f"`{name}`" for name in sorted(_name(f) for f in items))
 
 
+def _aliases():
+    """(alias, name) for public NumPy names bound to a dispatched function under another name."""
+    import numpy as np
+
+    tables = (list(nd.FUNCTIONS) + list(nd.UFUNC_PRIMITIVES) + list(nd.UFUNC_DERIVED)
+              + list(nd.UFUNC_CONSTANT) + list(nd.NO_GRADIENT))
+    found = []
+    for module, prefix in ((np, ""), (np.linalg, "linalg.")):
+        for alias in dir(module):
+            obj = getattr(module, alias, None)
+            if alias.startswith("_") or not any(obj is f for f in tables):
+                continue
+            name = _name(obj)
+            if prefix + alias != name:
+                found.append((prefix + alias, name))
+    return sorted(found)
+
+
 def render():
     """The page as a string."""
     parts = [INTRO]
@@ -62,6 +80,10 @@ def render():
     parts.append("A floating-point result is a Tensor whose gradient is zero (as in PyTorch); a "
                  "boolean result is NumPy's own array.\n")
     parts.append(_names(nd.UFUNC_CONSTANT) + "\n")
+    parts.append("## Aliases\n")
+    parts.append("The same functions under other NumPy names: "
+                 + ", ".join(f"`{alias}` is `{name}`" for alias, name in _aliases()) + ". "
+                 "The operator `%` is `remainder`.\n")
     parts.append(f"## Functions without a gradient ({len(nd.NO_GRADIENT)})\n")
     parts.append("They run on the values, even when an argument requires grad (they can lose no "
                  "gradient), and return exactly what NumPy returns.\n")

@@ -663,6 +663,40 @@ def _norm_case(draw, rng):
     return (lambda a: np.linalg.norm(a, ord_, axis, keep)), [x], [0]
 
 
+def _vector_norm_api_case(draw, rng):
+    shape = _shape(draw, min_dims=1, min_side=1)
+    axis = _axis_or_none(draw, len(shape))
+    ord_ = draw(st.sampled_from([2, 1, 0, 3, np.inf, -np.inf]))
+    keep = draw(st.booleans())
+    return (lambda a: np.linalg.vector_norm(a, axis=axis, keepdims=keep, ord=ord_)), [_distinct(rng, shape) + 0.05], [0]
+
+
+def _matrix_norm_api_case(draw, rng):
+    shape = matrices(draw, square=False)
+    ord_ = draw(st.sampled_from(["fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf]))
+    keep = draw(st.booleans())
+    x = distinct_singular(rng, shape) if ord_ in (2, -2, "nuc") else _distinct(rng, shape) + 0.05
+    return (lambda a: np.linalg.matrix_norm(a, keepdims=keep, ord=ord_)), [x], [0]
+
+
+def _api_offset(fn):
+    def case(draw, rng):
+        offset = draw(st.integers(-2, 2))
+        return (lambda a: fn(a, offset=offset)), [_normal(rng, _shape(draw, min_dims=2))], [0]
+
+    return case
+
+
+def _vecdot_case(fn):
+    def case(draw, rng):
+        shapes = draw(mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, max_side=3))
+        sa, sb = shapes.input_shapes
+        k = draw(st.integers(1, 3))
+        return fn, [_normal(rng, sa[:-1] + (k,)), _normal(rng, sb[:-1] + (k,))], [0, 1]
+
+    return case
+
+
 def _ufunc_method_case(ufunc, method):
     def case(draw, rng):
         if method == "outer":
@@ -788,6 +822,15 @@ CASES = {
     np.linalg.qr: _qr_case, np.linalg.pinv: linalg(np.linalg.pinv, distinct_singular, square=False),
     np.linalg.matrix_power: _matrix_power_case, np.linalg.multi_dot: _multi_dot_case,
     np.linalg.norm: _norm_case,
+    np.linalg.vector_norm: _vector_norm_api_case, np.linalg.matrix_norm: _matrix_norm_api_case,
+    np.matrix_transpose: shaped(np.matrix_transpose, some_shape(2)),
+    np.linalg.matrix_transpose: shaped(np.linalg.matrix_transpose, some_shape(2)),
+    np.linalg.diagonal: _api_offset(np.linalg.diagonal), np.linalg.trace: _api_offset(np.linalg.trace),
+    np.linalg.outer: lambda d, r: (np.linalg.outer, [_normal(r, _shape(d, 1, 1)), _normal(r, _shape(d, 1, 1))], [0, 1]),
+    np.linalg.cross: lambda d, r: (np.linalg.cross, [_normal(r, (2, 3)), _normal(r, (3,))], [0, 1]),
+    np.linalg.vecdot: _vecdot_case(np.linalg.vecdot), np.vecdot: _vecdot_case(np.vecdot),
+    np.linalg.tensordot: lambda d, r: (np.linalg.tensordot, [_normal(r, (2, 3)), _normal(r, (2, 3))], [0, 1]),
+    np.linalg.matmul: lambda d, r: (np.linalg.matmul, [_normal(r, (2, 2, 3)), _normal(r, (3, 1))], [0, 1]),
 }  # fmt: skip
 METHOD_CASES = {key: _ufunc_method_case(*key) for key in nd.UFUNC_METHODS}
 

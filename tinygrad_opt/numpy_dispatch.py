@@ -232,6 +232,7 @@ UFUNC_DERIVED = {
     np.radians: lambda x: _t(x) * (np.pi / 180),
     np.rad2deg: lambda x: _t(x) * (180 / np.pi),
     np.degrees: lambda x: _t(x) * (180 / np.pi),
+    np.vecdot: lambda a, b: (_t(a) * b).sum(-1) if isinstance(a, Tensor) else (_t(b) * a).sum(-1),
     np.fmax: _nan_aware(np.maximum),
     np.fmin: _nan_aware(np.minimum),
 }
@@ -1418,3 +1419,36 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         shape[axes[0]] = shape[axes[1]] = 1
         out = out.reshape(tuple(shape))
     return out
+
+
+# the array-API names of NumPy 2 (np.linalg.vector_norm, matrix_norm, ...)
+
+
+@register(np.linalg.vector_norm)
+def _vector_norm_api(x, axis=None, keepdims=False, ord=2):
+    t = _t(x)
+    axes = normalize_axis(axis, t.ndim, "vector_norm")
+    if axes is None and keepdims is False:
+        return _vector_norm(t.reshape(-1), ord, None, False)
+    return _vector_norm(t, ord, axes, keepdims)
+
+
+register(np.linalg.matrix_norm)(lambda x, keepdims=False, ord="fro": _norm(x, ord, (-2, -1), keepdims))
+
+
+def _matrix_transpose(x):
+    t = _t(x)
+    if t.ndim < 2:
+        raise ValueError("matrix_transpose: input must be at least 2-dimensional")
+    return t.swapaxes(-1, -2)
+
+
+register(np.matrix_transpose, np.linalg.matrix_transpose)(_matrix_transpose)
+register(np.linalg.diagonal)(lambda x, offset=0: _diagonal(_t(x), offset, -2, -1))
+register(np.linalg.trace)(lambda x, offset=0, dtype=None: _float(
+    _diagonal(_t(x), offset, -2, -1), dtype, "numpy.linalg.trace").sum(-1))
+register(np.linalg.outer)(lambda x1, x2: _t(x1).reshape(-1, 1) * _t(x2).reshape(1, -1))
+register(np.linalg.cross)(lambda x1, x2, axis=-1: _cross(x1, x2, axis=axis))
+register(np.linalg.vecdot)(lambda x1, x2, axis=-1: (_t(x1) * _t(x2)).sum(axis))
+register(np.linalg.tensordot)(lambda x1, x2, axes=2: _tensordot(x1, x2, axes))
+register(np.linalg.matmul)(lambda x1, x2: _t(x1) @ x2)
