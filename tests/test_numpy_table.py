@@ -197,6 +197,8 @@ def _diff_case(draw, rng):
         s[axis] = 1
         args.append(_normal(rng, tuple(s)))
         return (lambda a, p: np.diff(a, n, axis, prepend=p)), args, [0, 1]
+    if pre is None:
+        return (lambda a: np.diff(a, n, axis)), args, [0]
     return (lambda a: np.diff(a, n, axis, prepend=pre)), args, [0]
 
 
@@ -1028,3 +1030,21 @@ def test_no_gradient_functions_return_what_numpy_returns(func):
     """Even on Tensors that require grad: they run on the values and return NumPy's result."""
     fn, args = NO_GRADIENT_CASES[func](np.random.default_rng(0))
     _same(fn(*[tg.Tensor(a, requires_grad=True) for a in args]), fn(*args))
+
+
+@pytest.mark.parametrize("key", list(CASES) + list(METHOD_CASES), ids=_id)
+@settings(max_examples=2)
+@given(data=st.data(), seed=SEEDS)
+def test_float32_inputs_give_numpys_dtype(key, data, seed):
+    """float32 stays float32 where NumPy keeps it (no float64 constant sneaks in), and the values
+    agree to float32 precision."""
+    rng = np.random.default_rng(seed)
+    table = METHOD_CASES if isinstance(key, tuple) else CASES
+    fn, args, diff = table[key](data.draw, rng)
+    args = [a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype == np.float64 else a for a in args]
+    with np.errstate(all="ignore"):
+        expected = _parts(fn(*args))
+        got = _parts(fn(*[tg.Tensor(a, requires_grad=True) if i in diff else a for i, a in enumerate(args)]))
+    for g, e in zip(got, expected, strict=True):
+        assert g.dtype == np.asarray(e).dtype and g.shape == np.shape(e)
+        np.testing.assert_allclose(g.numpy(), e, rtol=2e-5, atol=2e-5)

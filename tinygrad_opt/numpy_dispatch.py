@@ -173,7 +173,7 @@ def _mask(where, shape):
 
 UFUNC_PRIMITIVES = {
     np.add: ops.Add, np.subtract: ops.Subtract, np.multiply: ops.Multiply,
-    np.divide: ops.Divide, np.power: ops.Power, np.float_power: ops.Power,
+    np.divide: ops.Divide, np.power: ops.Power,
     np.matmul: ops.Matmul, np.maximum: ops.Maximum, np.minimum: ops.Minimum,
     np.negative: ops.Negative, np.exp: ops.Exp, np.log: ops.Log, np.log1p: ops.Log1p,
     np.expm1: ops.Expm1, np.sqrt: ops.Sqrt, np.sin: ops.Sin, np.cos: ops.Cos, np.tan: ops.Tan,
@@ -184,7 +184,14 @@ UFUNC_PRIMITIVES = {
     np.arctan2: ops.Arctan2, np.hypot: ops.Hypot,
 }  # fmt: skip
 
-_LN2 = np.log(2.0)
+_LN2 = float(np.log(2.0))  # Python floats keep float32 operands float32
+
+
+def _float_power(a, b):
+    # NumPy's float_power computes in float64 whatever the operands
+    a, b = (_t(x).astype(np.float64) if isinstance(x, Tensor) and x.dtype != np.float64 else x
+            for x in (a, b))
+    return binary(ops.Power, a, b) if isinstance(a, Tensor) else rbinary(ops.Power, a, b)
 
 
 def _mod(a, b):
@@ -223,7 +230,8 @@ UFUNC_DERIVED = {
     np.reciprocal: lambda x: 1.0 / _t(x),
     np.exp2: lambda x: 2.0 ** _t(x),
     np.log2: lambda x: unary(ops.Log, _t(x)) / _LN2,
-    np.log10: lambda x: unary(ops.Log, _t(x)) / np.log(10.0),
+    np.log10: lambda x: unary(ops.Log, _t(x)) / float(np.log(10.0)),
+    np.float_power: _float_power,
     np.logaddexp: _logaddexp,
     np.logaddexp2: lambda a, b: _logaddexp(_t(a) * _LN2, _t(b) * _LN2) / _LN2,
     np.remainder: _mod,
@@ -429,7 +437,8 @@ def _mean(a, axis=None, dtype=None, keepdims=False, *, where=None):
         return t.mean(axis, keepdims)
     mask = _mask(where, t.shape)
     axes = normalize_axis(axis, t.ndim, "mean")
-    return _where(mask, t, 0.0).sum(axes, keepdims) / np.sum(mask, axis=axes, keepdims=keepdims)
+    count = np.sum(mask, axis=axes, keepdims=keepdims).astype(t.dtype)
+    return _where(mask, t, 0.0).sum(axes, keepdims) / count
 
 
 def _ddof(ddof, correction, who):
@@ -506,7 +515,7 @@ def _prod(t, axis=None, dtype=None, keepdims=False, initial=None, where=None):
     shape = t.shape
     x, axes = _to_last(t, axis)
     if x.shape[-1] == 0:
-        out = _constant(np.ones(x.shape[:-1]))
+        out = wrap(np.ones(x.shape[:-1], dtype=x.dtype))
     else:
         while x.shape[-1] > 1:
             n = x.shape[-1]
@@ -620,7 +629,8 @@ def _nanmean(a, axis=None, dtype=None, keepdims=False):
     t = _float(_t(a), dtype, "numpy.nanmean")
     keep = ~np.isnan(t.data)
     axes = normalize_axis(axis, t.ndim, "nanmean")
-    return _where(keep, t, 0.0).sum(axes, keepdims) / np.sum(keep, axis=axes, keepdims=keepdims)
+    count = np.sum(keep, axis=axes, keepdims=keepdims).astype(t.dtype)
+    return _where(keep, t, 0.0).sum(axes, keepdims) / count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1027,7 +1037,8 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
     div = (num - 1) if endpoint else num
     shape = np.broadcast_shapes(start.shape, stop.shape)
-    steps = np.arange(num, dtype=np.float64).reshape((-1,) + (1,) * len(shape))
+    dtype = np.result_type(start.dtype, stop.dtype, float(num))
+    steps = np.arange(num, dtype=dtype).reshape((-1,) + (1,) * len(shape))
     delta = stop - start
     step = delta / div if div > 0 else delta * np.nan
     y = steps * step + start if div > 0 else steps * delta + start
@@ -1341,7 +1352,7 @@ def _matrix_power(a, n):
     t = _t(a)
     n = int(n)
     if n == 0:
-        return _constant(np.broadcast_to(np.eye(t.shape[-1]), t.shape))
+        return wrap(np.broadcast_to(np.eye(t.shape[-1], dtype=t.dtype), t.shape))
     if n < 0:
         t, n = unary(Inv, t), -n
     result, base = None, t

@@ -688,7 +688,8 @@ class Tensor:
         axes = normalize_axis(axis, self.ndim, "std")
         count = self.size if axes is None else int(np.prod([self.shape[i] for i in axes]))
         centred = self - self.mean(axes, keepdims=True)
-        return unary(ops.VectorNorm, centred, 2, axes, bool(keepdims)) / np.sqrt(max(count - ddof, 0))
+        scale = float(np.sqrt(max(count - ddof, 0)))  # a Python float keeps float32 float32
+        return unary(ops.VectorNorm, centred, 2, axes, bool(keepdims)) / scale
 
     def max(self, axis=None, keepdims=False):
         """Maximum over ``axis``; tied maxima share the gradient equally."""
