@@ -187,3 +187,10 @@ def test_var_and_std_with_ddof_past_the_count_match_numpy():
         warnings.simplefilter("ignore", RuntimeWarning)
         assert np.std(tg.Tensor(x), ddof=3).item() == np.std(x, ddof=3)
         assert np.var(tg.Tensor(x), ddof=3).item() == np.var(x, ddof=3)
+
+
+def test_dot_method_and_tg_dot_follow_numpy_for_n_d_operands():
+    a, b = RNG.normal(size=(2, 2, 3)), RNG.normal(size=(2, 3, 4))
+    np.testing.assert_allclose(tg.Tensor(a).dot(b).numpy(), a.dot(b), rtol=1e-13)
+    np.testing.assert_allclose(tg.dot(a, tg.Tensor(b)).numpy(), np.dot(a, b), rtol=1e-13)
+    assert tg.gradcheck(lambda x, y: x.dot(y), a, b)
