@@ -159,10 +159,6 @@ def _float(t, dtype, who):
     return t if t.dtype == dt else t.astype(dt)
 
 
-def _constant(value):
-    return wrap(np.asarray(value, dtype=np.float64))
-
-
 def _mask(where, shape):
     return np.broadcast_to(np.asarray(data_of(where), dtype=bool), shape)
 
@@ -589,7 +585,7 @@ def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     t = _t(a)
     if weights is None:
         avg = t.mean(axis, keepdims)
-        total = _constant(np.broadcast_to(t.size / max(avg.size, 1), avg.shape))
+        total = wrap(np.full(avg.shape, t.size / max(avg.size, 1), dtype=avg.dtype))
     else:
         w = _t(weights)
         if w.shape != t.shape:
@@ -746,27 +742,27 @@ register(np.atleast_2d)(_atleast(2))
 register(np.atleast_3d)(_atleast(3))
 
 
-def _as_list(tup, who):
+def _as_list(tup):
     if isinstance(tup, Tensor):
         return [tup[i] for i in range(len(tup))]
     return list(tup)
 
 
 register(np.vstack, np.row_stack)(
-    lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup, "vstack")], 0))
-register(np.dstack)(lambda tup: concatenate([_atleast(3)(x) for x in _as_list(tup, "dstack")], 2))
+    lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup)], 0))
+register(np.dstack)(lambda tup: concatenate([_atleast(3)(x) for x in _as_list(tup)], 2))
 
 
 @register(np.hstack)
 def _hstack(tup):
-    arrs = [_atleast(1)(x) for x in _as_list(tup, "hstack")]
+    arrs = [_atleast(1)(x) for x in _as_list(tup)]
     return concatenate(arrs, 0 if arrs and arrs[0].ndim == 1 else 1)
 
 
 @register(np.column_stack)
 def _column_stack(tup):
     arrs = []
-    for x in _as_list(tup, "column_stack"):
+    for x in _as_list(tup):
         t = _t(x)
         arrs.append(t.reshape(-1, 1) if t.ndim < 2 else t)
     return concatenate(arrs, 1)
@@ -1022,7 +1018,7 @@ register(np.real)(lambda val: _t(val) * 1.0)
 register(np.real_if_close)(lambda a, tol=100: _t(a) * 1.0)
 
 
-register(np.imag)(lambda val: _constant(np.zeros(_t(val).shape)).astype(_t(val).dtype))
+register(np.imag)(lambda val: wrap(np.zeros(_t(val).shape, dtype=_t(val).dtype)))
 register(np.angle)(lambda z, deg=False: wrap(np.angle(_t(z).data, deg)))
 
 
