@@ -1,11 +1,15 @@
 """Make the figures in docs/images/ (shown by the README and the guides).
 
-    python docs/make_figures.py
+    python docs/make_figures.py            # all of them
+    python docs/make_figures.py race basins   # only those whose names are given
 
-Needs the plot extra (matplotlib). Every figure comes from the library's own functions, so
-running this again after a change redraws them all.
+Needs the plot extra (matplotlib, Pillow). Every figure comes from the library's own functions,
+so running this again after a change redraws them all. The study's figures (ECDF, profiles,
+basins) need the statistical study (``tg.compare`` returning records, ``tg.basins``); they are
+skipped, with a message, by a version of the library without it.
 """
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -65,16 +69,65 @@ def comparison():
     return plot.comparison(tg.compare(starts=20, seed=0))
 
 
-def main():
+HIMMELBLAU_RACE = {"sgd": 0.01, "adagrad": 1.0, "rmsprop": 0.03, "adam": 0.1}
+
+
+def himmelblau_race():
+    """The README's animation: four optimizers from (−0.3, −0.9) on Himmelblau."""
+    return plot.race(functions.himmelblau, [-0.3, -0.9], list(HIMMELBLAU_RACE), lr=HIMMELBLAU_RACE,
+                     frames=80, title="Himmelblau from (−0.3, −0.9): SGD takes another minimum")  # fmt: skip
+
+
+_STUDY = {}
+
+
+def _study():
+    """A small study of the methods on the multi-minima functions (None without the records)."""
+    if "study" not in _STUDY:
+        result = tg.compare(["himmelblau", "six_hump_camel", "rosenbrock", "rastrigin"],
+                            ["sgd", "adagrad", "rmsprop", "adam"], starts=20, seed=0)  # fmt: skip
+        _STUDY["study"] = result if callable(getattr(result, "summary", None)) else None
+    return _STUDY["study"]
+
+
+def himmelblau_basins():
+    if not hasattr(tg, "basins"):
+        return None
+    grid = tg.basins("himmelblau", list(HIMMELBLAU_RACE), resolution=61, lr=HIMMELBLAU_RACE)
+    return plot.basins(grid, ncols=4, panel_size=(3.4, 3.3))
+
+
+def study_ecdf():
+    study = _study()
+    return None if study is None else plot.ecdf(study)
+
+
+def study_profile():
+    study = _study()
+    return None if study is None else plot.performance_profile(study)
+
+
+def main(names=None):
     IMAGES.mkdir(exist_ok=True)
     figures = {"post_paths": post_paths, "post_convergence": post_convergence,
                "himmelblau_paths": himmelblau_paths, "rosenbrock_paths": rosenbrock_paths,
-               "compare": comparison}  # fmt: skip
+               "compare": comparison, "himmelblau_race": himmelblau_race,
+               "himmelblau_basins": himmelblau_basins, "study_ecdf": study_ecdf,
+               "study_profile": study_profile}  # fmt: skip
     for name, make in figures.items():
-        path = IMAGES / f"{name}.png"
-        make().savefig(path, dpi=110)
-        print(f"wrote {path}")
+        if names and not any(n in name for n in names):
+            continue
+        made = make()
+        if made is None:
+            print(f"skipped {name}: this version of tinygrad_opt has no statistical study")
+        elif isinstance(made, plot.Race):
+            path = made.save(IMAGES / f"{name}.gif", fps=12, dpi=72)
+            print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB, {made.frames} frames)")
+        else:
+            path = IMAGES / f"{name}.png"
+            made.savefig(path, dpi=110)
+            print(f"wrote {path}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,9 +1,11 @@
 """The study the post wished for: optimizers on functions with several local minima.
 
-Every optimizer runs from the same 20 random starts on each test function; the table gives the
-success rate (ended within 1e-3 of a global minimiser), which minima the runs found, the median
-number of steps and the median final gap f − f*. Figures: where the runs ended, and four
-optimizers' paths on Himmelblau's function, whose four global minima compete.
+Every optimizer runs from the same 20 random starts on each test function, at a learning rate
+tuned on 10 other starts; the table gives the success rate (f − f* ≤ 1e-5) with its 95%
+interval, the expected running time, which minima the runs found and the median final gap
+f − f*. ``tg.compare()`` without arguments runs every built-in function; three keep this example
+quick. Figures: where the runs ended, and four optimizers' paths on Himmelblau's function,
+whose four global minima compete.
 """
 
 import tinygrad_opt as tg
@@ -11,11 +13,11 @@ from tinygrad_opt import functions
 
 
 def main():
-    result = tg.compare(starts=20, seed=0)
+    result = tg.compare(["himmelblau", "six_hump_camel", "rastrigin"], starts=20, seed=0)
     print(result.table())
 
     best = {}
-    for row in result.rows:
+    for row in result.summary():
         if row["success_rate"] > best.get(row["function"], (None, -1))[1]:
             best[row["function"]] = (row["method"], row["success_rate"])
     print("\nmost successful method per function:")

@@ -170,3 +170,32 @@ def test_an_error_in_backward_leaves_no_partial_gradient():
         (shared.sum() + (p * p).sum()).backward()
     (p * p).sum().backward()
     np.testing.assert_allclose(p.grad.numpy(), [6.0 + 2.0, 6.0 + 4.0])
+
+
+def test_leaf_gradients_never_share_memory_with_each_other_or_the_seed():
+    # the engine hands its own arrays to .grad without a copy only when nothing else holds them
+    a, b = tg.Parameter(np.ones((2, 3))), tg.Parameter(np.ones((2, 3)))
+    c = tg.Parameter(np.ones(6))
+    seed = np.arange(6.0).reshape(2, 3)
+    (a + b + c.reshape(2, 3) + (a * 2).reshape(2, 3)).backward(gradient=seed)
+    grads = [a.grad.data, b.grad.data, c.grad.data]
+    for i, g in enumerate(grads):
+        assert not np.shares_memory(g, seed)
+        for h in grads[i + 1 :]:
+            assert not np.shares_memory(g, h)
+    np.testing.assert_array_equal(a.grad.data, 3 * seed)
+    np.testing.assert_array_equal(c.grad.data, seed.reshape(6))
+    a.grad.data[...] = -1  # an optimizer writing into one gradient changes no other
+    np.testing.assert_array_equal(b.grad.data, seed)
+
+
+def test_gradients_accumulate_in_place_into_an_existing_grad():
+    # as PyTorch: with zero_grad(set_to_none=False) the same .grad buffer is reused
+    w = tg.Parameter(np.ones((3, 2)))
+    (np.ones((4, 3)) @ w).sum().backward()
+    first = w.grad
+    buffer = first.data
+    (np.ones((4, 3)) @ w).sum().backward()
+    assert w.grad is first and w.grad.data is buffer
+    np.testing.assert_array_equal(buffer, 8.0)
+    assert w.grad.data.strides == w.data.strides

@@ -33,25 +33,42 @@ def test_post_experiment_with_the_hand_written_gradient(tmp_path, monkeypatch, c
     assert not (tmp_path / "post_paths.png").exists()
 
 
-def test_compare_table_json_csv_and_figure(tmp_path, monkeypatch, capsys):
+def test_compare_table_json_csv_save_and_figure(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     args = ["compare", "--functions", "himmelblau", "six_hump_camel", "--methods", "adam", "sgd",
-            "--starts", "4", "--max-iter", "200"]  # fmt: skip
-    assert cli.main(args) == 0
+            "--starts", "4", "--max-iter", "100", "--lr", "adam=0.1", "sgd=0.01"]  # fmt: skip
+    assert cli.main([*args, "--save", "study.json"]) == 0
     out = capsys.readouterr().out
-    assert "himmelblau" in out and "six_hump_camel" in out and "success" in out
+    assert "himmelblau" in out and "six_hump_camel" in out and "success" in out and "ERT" in out
     assert (tmp_path / "compare.png").read_bytes().startswith(PNG)
+    saved = tg.Comparison.load(tmp_path / "study.json")
+    assert saved.config["lr"] == {"adam": 0.1, "sgd": 0.01} and len(saved.runs) == 16
     assert cli.main([*args, "--json", "--no-plot"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["function"], r["method"]) for r in rows] == [
         ("himmelblau", "adam"), ("himmelblau", "sgd"), ("six_hump_camel", "adam"), ("six_hump_camel", "sgd")]
     assert cli.main([*args, "--csv", "--no-plot"]) == 0
-    assert capsys.readouterr().out.splitlines()[0].startswith("function,method")
+    assert capsys.readouterr().out.splitlines()[0].startswith("function,dim,instances,method")
+
+
+def test_compare_flags_reach_the_study(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    args = ["compare", "--functions", "sphere", "--methods", "sgd", "--dim", "3", "--instances", "2",
+            "--noise", "0.1", "--tune", "suite", "--targets", "1", "0.01", "--starts", "2",
+            "--max-iter", "20", "--n-jobs", "1", "--save", "s.csv", "--no-plot"]  # fmt: skip
+    assert cli.main(args) == 0
+    c = tg.Comparison.load(tmp_path / "s.csv")
+    assert c.config["dims"] == [3] and c.config["instances"] == [0, 1] and c.config["noise"] == 0.1
+    assert c.config["tune_by"] == "suite" and c.targets == [1.0, 0.01] and c.config["lr"] == "tune"
+    assert cli.main(["compare", "--functions", "himmelblau", "--dim", "3", "--no-plot"]) == 2
+    assert "2 dimensions only" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args", [
-    ["compare", "--starts", "0"], ["compare", "--functions", "nope"], ["compare", "--methods", "lbfgs"],
-    ["compare", "--json", "--csv"], ["--gradient", "numeric"], ["frobnicate"],
+    ["compare", "--starts", "0"], ["compare", "--functions", "nope"], ["compare", "--methods", "nope"],
+    ["compare", "--json", "--csv"], ["--gradient", "numeric"], ["frobnicate"], ["compare", "--noise", "-1"],
+    ["compare", "--lr", "0"], ["compare", "--lr", "0.1", "adam=0.2"], ["compare", "--n-jobs", "0"],
+    ["compare", "--tune", "never"], ["compare", "--targets", "-1"],
 ])  # fmt: skip
 def test_bad_arguments_exit_with_2(args, capsys):
     with pytest.raises(SystemExit) as exit_info:

@@ -1,6 +1,5 @@
-"""minimize: the result, the post's stopping rule, non-finite runs, bad input; compare."""
+"""minimize: the result, the post's stopping rule, non-finite runs, bad input; batched descents."""
 
-import json
 
 import numpy as np
 import pytest
@@ -127,45 +126,3 @@ def test_batched_runs_equal_single_runs(seed, method, name):
         assert (r.nit, r.success, r.message) == (alone.nit, alone.success, alone.message)
         np.testing.assert_allclose(r.path, alone.path, rtol=1e-10, atol=1e-12)
         assert r.fun == pytest.approx(alone.fun, rel=1e-10, abs=1e-12)
-
-
-def test_compare_reports_every_function_and_method():
-    c = tg.compare(["himmelblau", "rastrigin"], ["sgd", "adam"], starts=6, seed=3, max_iter=300)
-    assert [(r["function"], r["method"]) for r in c.rows] == [
-        ("himmelblau", "sgd"), ("himmelblau", "adam"), ("rastrigin", "sgd"), ("rastrigin", "adam")]
-    for row in c.rows:
-        assert sum(row["found"].values()) == 6 == sum(row["found_kinds"].values())
-        assert 0 <= row["success_rate"] <= 1
-        runs = c.runs[(row["function"], row["method"])]
-        f = F.get(row["function"])
-        ok = [np.min(np.linalg.norm(f.minima - r.x, axis=1)) < 1e-3 for r in runs]
-        assert row["success_rate"] == np.mean(ok)
-        assert row["median_iterations"] == np.median([r.nit for r in runs])
-    # the same starts for every method
-    for name in ("himmelblau", "rastrigin"):
-        a, b = c.runs[(name, "sgd")], c.runs[(name, "adam")]
-        np.testing.assert_array_equal([r.path[0] for r in a], [r.path[0] for r in b])
-    assert "himmelblau" in c.table() and "found" in c.table()
-    assert json.loads(c.to_json())[0]["method"] == "sgd"
-    lines = c.to_csv().splitlines()
-    assert lines[0].startswith("function,method,lr") and len(lines) == 5
-
-
-def test_compare_on_himmelblau_finds_all_four_minima_and_is_reproducible():
-    a = tg.compare(["himmelblau"], ["adam"], starts=40, seed=0)
-    b = tg.compare(["himmelblau"], ["adam"], starts=40, seed=0)
-    assert a.rows[0]["found"] == b.rows[0]["found"]
-    assert a.rows[0]["success_rate"] >= 0.9
-    assert len([k for k in a.rows[0]["found"] if k != "elsewhere"]) == 4
-
-
-def test_compare_learning_rates_and_bad_arguments():
-    c = tg.compare(["post"], ["sgd", "adam"], starts=2, lr={"adam": 0.05, ("post", "sgd"): 0.02})
-    assert [r["lr"] for r in c.rows] == [0.02, 0.05]
-    assert tg.compare(["post"], ["sgd"], starts=2, lr=0.07).rows[0]["lr"] == 0.07
-    with pytest.raises(ValueError, match="unknown test function"):
-        tg.compare(["nope"])
-    with pytest.raises(ValueError, match="unknown method"):
-        tg.compare(["post"], ["nope"])
-    with pytest.raises(ValueError, match="starts"):
-        tg.compare(["post"], starts=0)

@@ -8,8 +8,17 @@
 array([-6.8, -8. ])
 """
 
-from . import classic, functions, nn, optim
-from .autodiff import GradcheckError, grad, gradcheck, hessian, value_and_grad
+from . import autograd, classic, functions, nn, optim
+from .autodiff import (
+    GradcheckError,
+    elementwise_grad,
+    grad,
+    gradcheck,
+    hessian,
+    hvp,
+    jacobian,
+    value_and_grad,
+)
 from .checkpoint import load, save
 from .functional import (
     abs,
@@ -45,15 +54,17 @@ from .functional import (
     where,
 )  # fmt: skip
 from .minimize import OptimizeResult, minimize
-from .study import compare
+from .study import Basins, Comparison, basins, compare
 from .tensor import Parameter, Tensor, enable_grad, is_grad_enabled, no_grad
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Parameter", "no_grad", "enable_grad", "is_grad_enabled",
-    "grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError",
+    "grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError", "autograd", "jacobian",
+    "hvp", "elementwise_grad",
     "optim", "classic", "functions", "nn", "save", "load", "minimize", "OptimizeResult", "compare",
+    "Comparison", "basins", "Basins",
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "softplus", "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
     "minimum", "where", "concatenate", "stack", "matmul", "dot", "logsumexp", "softmax",

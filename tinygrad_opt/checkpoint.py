@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ _STRUCTURE = "__structure__"
 _FORMAT = "tinygrad_opt-checkpoint-1"
 
 
-def _encode(obj, arrays, where):
+def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     """The JSON-able form of ``obj``; arrays are appended to ``arrays`` and referenced by name."""
     if isinstance(obj, Tensor):
         obj = obj.data
@@ -59,7 +60,7 @@ def _encode(obj, arrays, where):
     )
 
 
-def _decode(obj, archive):
+def _decode(obj: Any, archive: dict[str, np.ndarray]) -> Any:
     if isinstance(obj, dict):
         if "__array__" in obj:
             return archive[obj["__array__"]]
@@ -73,13 +74,34 @@ def _decode(obj, archive):
     return obj
 
 
-def save(state_dict, path):
+def save(state_dict: Any, path: str | os.PathLike[str]) -> None:
     """Write ``state_dict`` to ``path`` as ``.npz`` (no pickle), atomically.
 
-    Raises TypeError for values that cannot be stored without pickle (functions, objects), and
-    FileNotFoundError when the destination folder does not exist.
+    Parameters
+    ----------
+    state_dict : dict, list, tuple or leaf
+        A tree of dicts (str or int keys), lists and tuples with arrays, Tensors (stored as
+        their arrays), numbers, strings, booleans and None at the leaves: an optimizer's,
+        a scheduler's or a model's ``state_dict()``.
+    path : str or os.PathLike
+        The file to write; its folder must exist. An existing file is replaced only once the
+        new one is complete.
+
+    Raises
+    ------
+    TypeError
+        For a value that cannot be stored without pickle (a function, an object), named by
+        where it sits in the tree.
+    FileNotFoundError
+        When the destination folder does not exist.
+
+    Examples
+    --------
+    >>> import tinygrad_opt as tg
+    >>> opt = tg.optim.Adam([tg.Parameter([1.0, 2.0])], lr=0.1)
+    >>> tg.save(opt.state_dict(), "checkpoint.npz")  # doctest: +SKIP
     """
-    arrays = {}
+    arrays: dict[str, Any] = {}  # numpy's stubs type savez's **kwds narrowly
     structure = {"format": _FORMAT, "tree": _encode(state_dict, arrays, "state_dict")}
     arrays[_STRUCTURE] = np.array(json.dumps(structure))
     path = os.fspath(path)
@@ -101,11 +123,27 @@ def save(state_dict, path):
         raise
 
 
-def load(path):
-    """Read a checkpoint written by :func:`save`; arrays come back as NumPy arrays.
+def load(path: str | os.PathLike[str]) -> Any:
+    """Read a checkpoint written by [`save`][tinygrad_opt.checkpoint.save].
 
-    Raises ValueError for a file that is not such a checkpoint, including any file that would
-    need pickle to read (it is refused, never executed), and FileNotFoundError for a missing one.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.npz`` file.
+
+    Returns
+    -------
+    object
+        The tree that was saved, with dicts, lists and tuples as they were and arrays as NumPy
+        arrays; pass it to ``load_state_dict``.
+
+    Raises
+    ------
+    ValueError
+        For a file that is not such a checkpoint, including any file that would need pickle to
+        read (it is refused, never executed).
+    FileNotFoundError
+        For a missing file.
     """
     path = os.fspath(path)
     with open(path, "rb") as f:
@@ -124,7 +162,9 @@ def load(path):
             archive = {name: npz[name] for name in npz.files if name != _STRUCTURE}
     except (ValueError, OSError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
         if "pickle" in str(exc):
-            raise ValueError(f"load: {path} contains pickled data, which is refused (never executed)") from None
+            raise ValueError(
+                f"load: {path} contains pickled data, which is refused (never executed)"
+            ) from None
         if isinstance(exc, ValueError) and str(exc).startswith("load:"):
             raise
         raise ValueError(f"load: {path} is not a readable checkpoint ({exc})") from None

@@ -320,7 +320,7 @@ def array_ufunc(ufunc, method, inputs, kwargs):
 # __array_function__: binding by NumPy's signature
 
 
-FUNCTIONS = {}  # NumPy function -> handler with (a subset of) NumPy's parameter names
+FUNCTIONS: dict = {}  # NumPy function -> handler with (a subset of) NumPy's parameter names
 
 # run on the values, return what NumPy returns: their results carry no gradient
 NO_GRADIENT = {
@@ -332,7 +332,7 @@ NO_GRADIENT = {
     np.may_share_memory, np.isreal, np.iscomplex,
 }  # fmt: skip
 
-_SIGNATURES = {}
+_SIGNATURES: dict = {}
 
 
 def _signatures(func, handler):

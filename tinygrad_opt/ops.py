@@ -903,7 +903,7 @@ class Einsum(Primitive):
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-PRIMITIVES = (
+PRIMITIVES: tuple[type[Primitive], ...] = (
     Add, Subtract, Multiply, Divide, Power, Maximum, Minimum, Matmul, Linear, Where,
     Negative, Exp, Log, Log1p, Expm1, Sqrt, Sin, Cos, Tan, Tanh, Sigmoid, Softplus, Relu, Abs,
     Clip, AsType,

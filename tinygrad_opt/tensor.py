@@ -13,6 +13,7 @@ import functools
 import itertools
 import threading
 from heapq import heappop, heappush
+from sys import getrefcount
 
 import numpy as np
 
@@ -135,6 +136,11 @@ def operand(x, who):
 _seq = itertools.count()
 
 
+def creation_number():
+    """A number larger than that of every node made so far, smaller than any made later."""
+    return next(_seq)
+
+
 def wrap(value, requires_grad=False):
     """A Tensor around ``value`` with no history: the fast constructor used internally."""
     t = _new(Tensor)
@@ -143,13 +149,15 @@ def wrap(value, requires_grad=False):
     t.requires_grad = requires_grad
     t._op = None
     t._pending = None
+    t._version = 0
     return t
 
 
-def _node(value, op, args, vals, needs, parents):
+def _node(value, op, args, vals, needs, parents, versions):
     """A Tensor made by ``op``: ``args`` (Tensors and constants) and their NumPy ``vals``;
     ``needs[i]`` tells whether args[i] wants a gradient, and ``parents`` lists those
-    (position, Tensor) pairs, so that backward visits only them."""
+    (position, Tensor) pairs, so that backward visits only them. ``versions[i]`` is the version
+    of args[i] when it was saved (None for a constant), checked again by backward."""
     t = _new(Tensor)
     t.data = value
     t._grad = None
@@ -159,8 +167,10 @@ def _node(value, op, args, vals, needs, parents):
     t._vals = vals
     t._needs = needs
     t._parents = parents
+    t._versions = versions
     t._seq = next(_seq)
     t._pending = None
+    t._version = 0
     return t
 
 
@@ -184,7 +194,8 @@ def apply(op, *args):
         needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in args])
         if True in needs:
             parents = tuple([(i, x) for i, x in enumerate(args) if needs[i]])
-            return _node(out, op, args, vals, needs, parents)
+            versions = tuple([x._version if isinstance(x, Tensor) else None for x in args])
+            return _node(out, op, args, vals, needs, parents, versions)
     return wrap(out)
 
 
@@ -203,11 +214,17 @@ def binary(op, a, b):
             f"{op.name}: shapes {a.shape} and {ops.shape_of(bv)} do not match ({exc})"
         ) from None
     if (a.requires_grad or b_req) and _mode.enabled:
-        if not b_req:  # b is recorded as its NumPy value (a list operand becomes an array)
-            return _node(out, op, (a, bv), (a.data, bv), _FIRST_ONLY[1], ((0, a),))
+        if not b_req:
+            if isinstance(b, Tensor):  # a constant Tensor: kept, so that its version is checked
+                return _node(
+                    out, op, (a, b), (a.data, bv), _FIRST_ONLY[1], ((0, a),), (a._version, b._version)
+                )
+            # other operands are recorded as their NumPy value (a list becomes an array)
+            return _node(out, op, (a, bv), (a.data, bv), _FIRST_ONLY[1], ((0, a),), (a._version, None))
+        versions = (a._version, b._version)
         if not a.requires_grad:
-            return _node(out, op, (a, b), (a.data, bv), (False, True), ((1, b),))
-        return _node(out, op, (a, b), (a.data, bv), (True, True), ((0, a), (1, b)))
+            return _node(out, op, (a, b), (a.data, bv), (False, True), ((1, b),), versions)
+        return _node(out, op, (a, b), (a.data, bv), (True, True), ((0, a), (1, b)), versions)
     return wrap(out)
 
 
@@ -221,14 +238,21 @@ def rbinary(op, b, a):
             f"{op.name}: shapes {ops.shape_of(bv)} and {a.shape} do not match ({exc})"
         ) from None
     if a.requires_grad and _mode.enabled:
-        return _node(out, op, (bv, a), (bv, a.data), (False, True), ((1, a),))
+        return _node(out, op, (bv, a), (bv, a.data), (False, True), ((1, a),), (None, a._version))
     return wrap(out)
+
+
+_NO_VERSIONS = [(None,) * n for n in range(4)]
 
 
 def unary(op, a, *params):
     out = op.forward(a.data, *params)
     if a.requires_grad and _mode.enabled:
-        return _node(out, op, (a, *params), (a.data, *params), _FIRST_ONLY[len(params)], ((0, a),))
+        n = len(params)
+        return _node(
+            out, op, (a, *params), (a.data, *params), _FIRST_ONLY[n], ((0, a),),
+            (a._version, *_NO_VERSIONS[n]),
+        )  # fmt: skip
     return wrap(out)
 
 
@@ -286,14 +310,17 @@ class Tensor:
     # _op, _args, _vals, _needs, _parents, _seq: the node that made this tensor (see _node);
     # _pending: the gradient being accumulated for it during a backward pass (so two threads
     # must not run backward through the same graph at the same time).
+    # _version: bumped by every in-place change, so that backward can tell when a value it saved
+    # was overwritten (_versions: the versions of the node's arguments when they were saved).
     __slots__ = ("data", "_grad", "requires_grad", "_op", "_args", "_vals", "_needs", "_parents",
-                 "_seq", "_pending", "__weakref__")  # fmt: skip
+                 "_versions", "_seq", "_pending", "_version", "__weakref__")  # fmt: skip
 
     def __init__(self, data, requires_grad=False):
         self.data = to_array(data, type(self).__name__)
         self._grad = None
         self._op = None
         self._pending = None
+        self._version = 0
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
@@ -424,6 +451,12 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
+        As in PyTorch, a leaf without a gradient gets a new one and a leaf that has one has the
+        new gradient added into it in place. Raises RuntimeError when a value the graph saved
+        for the gradient was changed in place since (``+=``, item assignment, an optimizer
+        step): the version counters tell. ``tg.autograd.grad`` computes gradients without
+        touching ``.grad``.
+
         Parameters
         ----------
         gradient : array_like or Tensor, optional
@@ -461,9 +494,9 @@ class Tensor:
         if create_graph:
             g = gradient if isinstance(gradient, Tensor) else wrap(g)
             with enable_grad():
-                _run_backward(self, g, retain_graph, True)
+                _run_backward((self,), (g,), retain_graph, True)
         else:
-            _run_backward(self, g, retain_graph, False)
+            _run_backward((self,), (g,), retain_graph, False)
 
     # -- operators ------------------------------------------------------------------------------
 
@@ -563,7 +596,20 @@ class Tensor:
             ufunc(self.data, value, out=self.data, casting="same_kind")
         else:  # a NumPy scalar cannot change: give the tensor a new one
             self.data = ufunc(self.data, value)
+        self._version += 1
+        _last_change[0] = next(_seq)
         return self
+
+    def _bump_version(self):
+        """Record that ``self.data`` was changed in place (``p.data -= lr * g`` and the like).
+
+        Code that writes into ``.data`` directly (optimizer steps) calls this, so that a backward
+        through a graph that saved the old values raises instead of using the new ones, as
+        PyTorch's version counters do. ``+=``, ``-=``, ``*=``, ``/=`` and item assignment on a
+        Tensor call it themselves. It costs two integer increments.
+        """
+        self._version += 1
+        _last_change[0] = next(_seq)
 
     def __iadd__(self, other):
         return self._in_place(np.add, other, "+")
@@ -598,6 +644,8 @@ class Tensor:
                 "build the new value with tg.where or tg.concatenate, or assign under no_grad()"
             )
         self.data[_index_value(index)] = value.data if isinstance(value, Tensor) else value
+        self._version += 1
+        _last_change[0] = next(_seq)
 
     # -- elementwise functions ----------------------------------------------------------------
 
@@ -877,49 +925,175 @@ _FREED = (
     "backward() if you need to go through the graph twice"
 )
 
+# Primitives whose gradient rule reads only the shapes of its inputs and output, never their
+# values: an in-place change to a value they saved cannot make their gradient wrong.
+_SHAPE_ONLY_NAMES = ("Add", "Subtract", "Negative", "Sum", "Reshape", "Transpose", "BroadcastTo",
+                     "GetItem", "ScatterAdd", "Concatenate")  # fmt: skip
+_SHAPE_ONLY = frozenset(getattr(ops, name) for name in _SHAPE_ONLY_NAMES if hasattr(ops, name))
 
-def _run_backward(root, g, retain_graph, create_graph):
-    """Propagate ``g = dL/d(root)`` to the leaves.
+
+def _modified(node, x, expected):
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: the tensor of shape {x.shape} that {node._op.name} saved is at version "
+        f"{x._version}, expected {expected}; recompute it after the in-place change (or clone it "
+        f"before)"
+    )
+
+
+def _check_versions(node):
+    """Raise if a value ``node`` saved for its gradient rule was changed in place since."""
+    if node._op in _SHAPE_ONLY:
+        return
+    if node._version:
+        raise _modified(node, node, 0)
+    for x, v in zip(node._args, node._versions, strict=True):
+        if v is not None and x._version != v:
+            raise _modified(node, x, v)
+
+
+def _reaching(roots, inputs):
+    """The ids of the tensors, from ``roots`` back, through which some tensor of ``inputs`` is
+    reached (inputs included): backward for ``inputs`` needs to visit only these.
+
+    Also returns whether an already freed node was met (it may have hidden an input)."""
+    wanted = {id(t) for t in inputs}
+    seen = set()
+    found = []
+    stack = list(roots)
+    freed = False
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        found.append(t)
+        if t._op is not None:
+            if t._parents is None:
+                freed = True
+            else:
+                stack.extend([x for _, x in t._parents])
+    # inputs before the nodes made from them: leaves first, then nodes by creation number
+    found.sort(key=lambda t: -1 if t._op is None else t._seq)
+    reach = set()
+    for t in found:
+        if id(t) in wanted or (
+            t._op is not None
+            and t._parents is not None
+            and any(id(x) in reach for _, x in t._parents)
+        ):
+            reach.add(id(t))
+    return reach, freed
+
+
+def _run_backward(roots, seeds, retain_graph, create_graph, inputs=None, floor=None):
+    """Propagate the gradients ``seeds[k] = dL/d(roots[k])`` back through the graph.
+
+    With ``inputs=None`` every leaf reached gets its gradient added into ``.grad`` (``backward``).
+    Otherwise nothing's ``.grad`` is touched, only the nodes leading to ``inputs`` are visited,
+    and the gradient of each input (None where none arrived) is returned (``autograd.grad``).
+    Those nodes are found by a walk over the graph, or, when the caller knows that every input
+    was created after creation number ``floor``, are those created since (no walk: a node made
+    before an input cannot depend on it).
 
     Nodes are visited newest first (a max-heap on creation number): every node is created after
     its inputs, so when a node is visited all of its consumers are done and its gradient, summed
     in its ``_pending`` slot, is complete. No recursion, so graphs of any depth work; each
     gradient is dropped as soon as it has been used.
     """
-    if root._op is None:  # a leaf: its gradient is the seed itself
-        _accumulate_leaf(root, g, create_graph)
-        return
-    if root._args is None:
-        raise RuntimeError(_FREED)
-    root._pending = g
-    heap = [(-root._seq, root)]
+    reach = wanted = found = None
+    freed = False
+    if inputs is not None:
+        wanted = {id(t) for t in inputs}
+        wanted_nodes = {id(t) for t in inputs if t._op is not None}
+        found = {}
+        if floor is None:
+            reach, freed = _reaching(roots, inputs)
+    # nodes made after the last in-place change saved values that are still current: only older
+    # nodes need their versions checked
+    changed_at = _last_change[0]
+    heap = []
     leaves = []
     try:
+        for root, g in zip(roots, seeds, strict=True):
+            if not _visits(root, reach, wanted, floor):
+                continue  # no input is reached from this output
+            prev = root._pending
+            if prev is not None:  # the same output given twice
+                root._pending = prev + g
+                continue
+            root._pending = g
+            if root._op is None:
+                leaves.append(root)
+            elif root._args is None:
+                raise RuntimeError(_FREED)
+            else:
+                heappush(heap, (-root._seq, root))
         while heap:
-            node = heappop(heap)[1]
+            seq, node = heappop(heap)
             g = node._pending
             node._pending = None
+            if -seq < changed_at:
+                _check_versions(node)
+            parents = node._parents
+            needs = node._needs
+            if wanted is not None:
+                if wanted_nodes and id(node) in wanted_nodes:
+                    found[id(node)] = g
+                if reach is not None:  # compute only the gradients that lead to an input
+                    parents = tuple([p for p in parents if id(p[1]) in reach])
+                    if len(parents) != len(node._parents):
+                        if not parents:
+                            continue
+                        keep = {i for i, _ in parents}
+                        needs = tuple([i in keep for i in range(len(needs))])
             if create_graph:
-                parts = node._op.vjp(g, node, node._needs, *node._args)
+                parts = node._op.vjp(g, node, needs, *node._args)
             else:
-                parts = node._op.vjp(g, node.data, node._needs, *node._vals)
-            for i, x in node._parents:
+                parts = node._op.vjp(g, node.data, needs, *node._vals)
+            for i, x in parents:
                 gx = parts[i]
                 prev = x._pending
                 if prev is None:
-                    x._pending = gx
                     if x._op is None:
                         leaves.append(x)
+                    elif floor is not None and x._seq < floor:
+                        continue  # made before the inputs, so it cannot lead to them
                     elif x._args is None:
                         raise RuntimeError(_FREED)
                     else:
                         heappush(heap, (-x._seq, x))
+                    x._pending = gx
                 else:
                     x._pending = prev + gx
             if not retain_graph:
-                node._args = node._vals = node._parents = None
+                node._args = node._vals = node._parents = node._versions = None
+        if wanted is None:
+            parts = gx = g = prev = None  # drop the loop's references: ownership is told below
+            for leaf in leaves:
+                g = leaf._pending
+                leaf._pending = None
+                # An array nobody else refers to (not another gradient, not a saved value, no
+                # view of it), or a full view (a reshape) of one, can become the leaf's .grad as
+                # it is, without a copy. Reference counts tell, as PyTorch's use counts do.
+                owned = False
+                if type(g) is np.ndarray and g.flags.writeable and getrefcount(g) <= _SOLE_OWNER:
+                    base = g.base
+                    owned = base is None or (
+                        type(base) is np.ndarray
+                        and base.base is None
+                        and base.size == g.size
+                        and getrefcount(base) <= _SOLE_BASE
+                    )
+                    base = None
+                _accumulate_leaf(leaf, g, create_graph, owned)
+            return None
         for leaf in leaves:
-            _accumulate_leaf(leaf, leaf._pending, create_graph)
+            if id(leaf) in wanted:
+                found[id(leaf)] = leaf._pending
+        if freed and len(found) < len(wanted):
+            raise RuntimeError(_FREED)
+        return [found.get(id(t)) for t in inputs]
     finally:  # after an error too, no partial gradient may linger into the next backward
         for _, node in heap:
             node._pending = None
@@ -927,24 +1101,70 @@ def _run_backward(root, g, retain_graph, create_graph):
             leaf._pending = None
 
 
-def _accumulate_leaf(leaf, g, create_graph):
+def _visits(x, reach, wanted, floor):
+    """Whether a backward for ``wanted`` (None: for all leaves) goes through tensor ``x``."""
+    if wanted is None:
+        return True
+    if reach is not None:
+        return id(x) in reach
+    return id(x) in wanted if x._op is None else x._seq >= floor
+
+
+# the creation number at the last in-place change of any tensor (see _check_versions)
+_last_change = [-1]
+
+
+def _references_of_a_fresh_view():
+    g = np.empty(2).reshape(1, 2)
+    base = g.base
+    return getrefcount(g), getrefcount(base)
+
+
+# what getrefcount reports for an array held by one local variable alone, and for the base of
+# such an array held by it and by one more local variable (calibrated: the counts that mean
+# "nothing else refers to it" depend on the interpreter)
+_SOLE_OWNER, _SOLE_BASE = _references_of_a_fresh_view()
+
+
+def _accumulate_leaf(leaf, g, create_graph, owned=False):
+    """Add gradient ``g`` into ``leaf.grad``, as PyTorch does.
+
+    Without create_graph, a first gradient becomes ``.grad`` as it is when the engine owns the
+    array alone and it has the leaf's dtype and memory layout (else a copy), and a gradient for
+    a leaf that has one already is added into it in place (``zero_grad(set_to_none=False)``
+    keeps reusing the same buffer). With create_graph the sum is a new recorded Tensor.
+    """
     if g.shape != leaf.data.shape:  # a wrong rule must fail loudly, never broadcast silently
         raise RuntimeError(
             f"internal error: gradient of shape {g.shape} for a leaf of shape {leaf.shape}"
         )
+    grad = leaf._grad
     if create_graph:
         if g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)
-        leaf._grad = g if leaf._grad is None else leaf._grad + g
+        leaf._grad = g if grad is None else grad + g
+    elif grad is None:
+        if not (owned and g.dtype == leaf.data.dtype and g.strides == leaf.data.strides):
+            g = _fresh_copy(g, leaf)
+        leaf._grad = wrap(g)
+    elif not grad.requires_grad and type(grad.data) is np.ndarray and grad.data.flags.writeable:
+        np.add(grad.data, g, out=grad.data, casting="same_kind")
+        grad._bump_version()
     else:
-        # A copy: the same array may be the gradient of several tensors, and optimizers and
-        # clipping update .grad in place. It takes the parameter's memory layout: a transposed
-        # gradient (that of W in x @ W.T) would otherwise stay transposed, and elementwise
-        # updates that mix layouts run several times slower.
-        out = np.empty_like(leaf.data)
-        out[...] = g
-        g = out
-        leaf._grad = wrap(g) if leaf._grad is None else wrap(leaf._grad.data + g)
+        leaf._grad = wrap(grad.data + g)
+
+
+def _fresh_copy(g, like):
+    """``g`` copied into a new array of ``like``'s dtype and memory layout.
+
+    A copy: the same array may be the gradient of several tensors, and optimizers and clipping
+    update .grad in place. It takes the parameter's memory layout: a transposed gradient (that
+    of W in x @ W.T) would otherwise stay transposed, and elementwise updates that mix layouts
+    run several times slower.
+    """
+    out = np.empty_like(like.data)
+    out[...] = g
+    return out
 
 
 # functional and numpy_dispatch build on the names above; imported last so that the modules can
