@@ -218,7 +218,7 @@ def _load_comparison(path):
 def _run_report(args):
     try:
         comparison = _load_comparison(args.results)
-    except (RuntimeError, ValueError, KeyError) as exc:
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:
         print(f"error: cannot read {args.results}: {exc}", file=sys.stderr)
         return 1
     return _report_of(comparison, args.output, sys.stdout, basins=None if args.no_basins else "auto",

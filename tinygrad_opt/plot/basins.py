@@ -56,12 +56,14 @@ def basins(result, *, methods=None, ncols=3, panel_size=(3.8, 3.4), title=None, 
     function : callable, optional
         Unused for drawing; its ``title`` (if any) names the figure.
 
-    Each panel's legend gives the share of starts per minimum (and per "no known minimum" and
-    "diverged" where any start ended so); the minima are marked with numbered stars.
-
     Returns
     -------
     matplotlib.figure.Figure
+
+    Notes
+    -----
+    Each panel's legend gives the share of starts per minimum (and per "no known minimum" and
+    "diverged" where any start ended so); the minima are marked with numbered stars.
     """
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
