@@ -64,8 +64,8 @@ def test_a_numpy_function_without_a_rule_raises_naming_it():
     p = tg.Parameter([1.0, 2.0])
     with pytest.raises(TypeError, match=r"numpy.convolve"):
         np.convolve(p, p)
-    with pytest.raises(TypeError, match=r"numpy.fmax"):
-        np.fmax(p, 1.0)
+    with pytest.raises(TypeError, match=r"numpy.frexp"):
+        np.frexp(p)
     with pytest.raises(TypeError, match=r"numpy.add.reduceat"):
         np.add.reduceat(p, [0])
     special = pytest.importorskip("scipy.special")

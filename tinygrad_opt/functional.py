@@ -170,12 +170,13 @@ def stack(tensors, axis=0):
 
 
 def dot(a, b):
-    """``np.dot``: a product with a scalar, or the matrix product of 1-D and 2-D operands."""
+    """``np.dot``: a product with a scalar, the matrix product of 1-D and 2-D operands, and for
+    N-D operands a sum over a's last axis and b's second-to-last (NumPy's definition)."""
     a_nd, b_nd = np.ndim(data_of(a)), np.ndim(data_of(b))
     if a_nd == 0 or b_nd == 0:
         return multiply(a, b)
     if a_nd > 2 or b_nd > 2:
-        raise TypeError("dot: operands with more than 2 dimensions are not supported; use matmul")
+        return np.dot(as_tensor(a), b)  # NumPy dispatch: an einsum (numpy_dispatch._dot)
     return matmul(a, b)
 
 

@@ -104,7 +104,17 @@ def _refuse(name, argument, value):
 
 
 def _t(x):
+    """A Tensor of ``x``; a (nested) list or tuple holding Tensors is stacked, as np.array would
+    build it (``np.mean([x, x + 2])``)."""
+    if isinstance(x, (list, tuple)) and _has_tensor(x):
+        return stack([_t(e) for e in x])
     return as_tensor(x)
+
+
+def _has_tensor(obj):
+    if isinstance(obj, Tensor):
+        return True
+    return isinstance(obj, (list, tuple)) and any(_has_tensor(o) for o in obj)
 
 
 def _axis1(axis, ndim, who):
@@ -149,10 +159,6 @@ def _float(t, dtype, who):
     return t if t.dtype == dt else t.astype(dt)
 
 
-def _constant(value):
-    return wrap(np.asarray(value, dtype=np.float64))
-
-
 def _mask(where, shape):
     return np.broadcast_to(np.asarray(data_of(where), dtype=bool), shape)
 
@@ -163,7 +169,7 @@ def _mask(where, shape):
 
 UFUNC_PRIMITIVES = {
     np.add: ops.Add, np.subtract: ops.Subtract, np.multiply: ops.Multiply,
-    np.divide: ops.Divide, np.power: ops.Power, np.float_power: ops.Power,
+    np.divide: ops.Divide, np.power: ops.Power,
     np.matmul: ops.Matmul, np.maximum: ops.Maximum, np.minimum: ops.Minimum,
     np.negative: ops.Negative, np.exp: ops.Exp, np.log: ops.Log, np.log1p: ops.Log1p,
     np.expm1: ops.Expm1, np.sqrt: ops.Sqrt, np.sin: ops.Sin, np.cos: ops.Cos, np.tan: ops.Tan,
@@ -174,7 +180,14 @@ UFUNC_PRIMITIVES = {
     np.arctan2: ops.Arctan2, np.hypot: ops.Hypot,
 }  # fmt: skip
 
-_LN2 = np.log(2.0)
+_LN2 = float(np.log(2.0))  # Python floats keep float32 operands float32
+
+
+def _float_power(a, b):
+    # NumPy's float_power computes in float64 whatever the operands
+    a, b = (_t(x).astype(np.float64) if isinstance(x, Tensor) and x.dtype != np.float64 else x
+            for x in (a, b))
+    return binary(ops.Power, a, b) if isinstance(a, Tensor) else rbinary(ops.Power, a, b)
 
 
 def _mod(a, b):
@@ -195,6 +208,17 @@ def _logaddexp(a, b):
     return logsumexp(stack([_broadcast_to(a, shape), _broadcast_to(b, shape)]), axis=0)
 
 
+def _nan_aware(ufunc):
+    # fmax/fmin: NaN loses to a number; otherwise maximum/minimum (ties share the gradient)
+    def handler(a, b):
+        a, b = _t(a), _t(b)
+        best = ufunc(a, b)
+        best = _where(np.isnan(a.data), b, best)
+        return _where(np.isnan(b.data), a, best)
+
+    return handler
+
+
 UFUNC_DERIVED = {
     np.positive: lambda x: _t(x) * 1.0,
     np.conjugate: lambda x: _t(x) * 1.0,
@@ -202,7 +226,8 @@ UFUNC_DERIVED = {
     np.reciprocal: lambda x: 1.0 / _t(x),
     np.exp2: lambda x: 2.0 ** _t(x),
     np.log2: lambda x: unary(ops.Log, _t(x)) / _LN2,
-    np.log10: lambda x: unary(ops.Log, _t(x)) / np.log(10.0),
+    np.log10: lambda x: unary(ops.Log, _t(x)) / float(np.log(10.0)),
+    np.float_power: _float_power,
     np.logaddexp: _logaddexp,
     np.logaddexp2: lambda a, b: _logaddexp(_t(a) * _LN2, _t(b) * _LN2) / _LN2,
     np.remainder: _mod,
@@ -211,6 +236,9 @@ UFUNC_DERIVED = {
     np.radians: lambda x: _t(x) * (np.pi / 180),
     np.rad2deg: lambda x: _t(x) * (180 / np.pi),
     np.degrees: lambda x: _t(x) * (180 / np.pi),
+    np.vecdot: lambda a, b: (_t(a) * b).sum(-1) if isinstance(a, Tensor) else (_t(b) * a).sum(-1),
+    np.fmax: _nan_aware(np.maximum),
+    np.fmin: _nan_aware(np.minimum),
 }
 
 # piecewise-constant results: zero gradient (floats come back as Tensors, bools as NumPy's)
@@ -277,6 +305,10 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     handler = UFUNC_METHODS.get((ufunc, method))
     if handler is not None:
         kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+        accepted = inspect.signature(handler).parameters
+        for key, value in kwargs.items():
+            if key not in accepted:
+                raise _refuse(name, key, value)
         return handler(*inputs, **kwargs)
     if _requires_grad(inputs):
         raise _no_rule(name)
@@ -304,14 +336,19 @@ _SIGNATURES: dict = {}
 
 
 def _signatures(func, handler):
+    """(NumPy's signature, the handler's parameter names, whether it takes **kwargs, the index
+    of NumPy's *args parameter or None), cached."""
     key = (func, handler)
     found = _SIGNATURES.get(key)
     if found is None:
         params = inspect.signature(handler).parameters
+        sig = inspect.signature(func)
+        kinds = [p.kind for p in sig.parameters.values()]
         found = (
-            inspect.signature(func),
+            sig,
             set(params),
             any(p.kind is p.VAR_KEYWORD for p in params.values()),
+            kinds.index(inspect.Parameter.VAR_POSITIONAL) if inspect.Parameter.VAR_POSITIONAL in kinds else None,
         )
         _SIGNATURES[key] = found
     return found
@@ -338,15 +375,18 @@ def register(*funcs):
 
 def _call(func, handler, args, kwargs):
     name = qualified_name(func)
-    sig, accepted, any_keyword = _signatures(func, handler)
+    sig, accepted, any_keyword, var_index = _signatures(func, handler)
     try:
         bound = sig.bind(*args, **kwargs)
     except TypeError as exc:
         raise TypeError(f"{name}: {exc}") from None
     positional, keywords = [], {}
+    names = list(sig.parameters)
     for pname, value in bound.arguments.items():
         param = sig.parameters[pname]
-        if param.kind is param.VAR_POSITIONAL:
+        if var_index is not None and names.index(pname) < var_index:
+            positional.append(value)  # before a *args, so positional (np.gradient(f, *varargs))
+        elif param.kind is param.VAR_POSITIONAL:
             positional.extend(value)
         elif param.kind is param.VAR_KEYWORD:
             for key, v in value.items():
@@ -393,7 +433,8 @@ def _mean(a, axis=None, dtype=None, keepdims=False, *, where=None):
         return t.mean(axis, keepdims)
     mask = _mask(where, t.shape)
     axes = normalize_axis(axis, t.ndim, "mean")
-    return _where(mask, t, 0.0).sum(axes, keepdims) / np.sum(mask, axis=axes, keepdims=keepdims)
+    count = np.sum(mask, axis=axes, keepdims=keepdims).astype(t.dtype)
+    return _where(mask, t, 0.0).sum(axes, keepdims) / count
 
 
 def _ddof(ddof, correction, who):
@@ -450,7 +491,8 @@ def _to_last(t, axis):
         return t.reshape(-1) if t.ndim != 1 else t, None
     rest = [i for i in range(t.ndim) if i not in axes]
     t = t.transpose(tuple(rest + list(axes))) if rest + list(axes) != list(range(t.ndim)) else t
-    return t.reshape(tuple(t.shape[: len(rest)]) + (-1,)), axes
+    size = int(np.prod([t.shape[i] for i in range(len(rest), t.ndim)]))
+    return t.reshape(tuple(t.shape[: len(rest)]) + (size,)), axes
 
 
 def _keep(out, shape, axes, keepdims):
@@ -469,7 +511,7 @@ def _prod(t, axis=None, dtype=None, keepdims=False, initial=None, where=None):
     shape = t.shape
     x, axes = _to_last(t, axis)
     if x.shape[-1] == 0:
-        out = _constant(np.ones(x.shape[:-1]))
+        out = wrap(np.ones(x.shape[:-1], dtype=x.dtype))
     else:
         while x.shape[-1] > 1:
             n = x.shape[-1]
@@ -513,6 +555,10 @@ register(np.cumprod)(lambda a, axis=None, dtype=None: _cumprod(a, axis, dtype))
 @register(np.diff)
 def _diff(a, n=1, axis=-1, prepend=None, append=None):
     t = _t(a)
+    if n == 0:
+        return t  # NumPy returns the input itself, prepend and append ignored
+    if n < 0:
+        raise ValueError("order must be non-negative but got " + repr(n))
     if t.ndim == 0:
         raise ValueError("diff requires input that is at least one dimensional")
     axis = _axis1(axis, t.ndim, "diff")
@@ -539,7 +585,7 @@ def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     t = _t(a)
     if weights is None:
         avg = t.mean(axis, keepdims)
-        total = _constant(np.broadcast_to(t.size / max(avg.size, 1), avg.shape))
+        total = wrap(np.full(avg.shape, t.size / max(avg.size, 1), dtype=avg.dtype))
     else:
         w = _t(weights)
         if w.shape != t.shape:
@@ -562,6 +608,9 @@ def _median(a, axis=None, keepdims=False):
     n = x.shape[-1]
     mid = n // 2
     out = x[..., mid] if n % 2 else (x[..., mid - 1] + x[..., mid]) * 0.5
+    nan = np.isnan(x.data).any(axis=-1)
+    if nan.any():  # NumPy's median of a slice holding NaN is NaN
+        out = _where(nan, np.nan, out)
     return _keep(out, shape, axes, keepdims)
 
 
@@ -576,7 +625,8 @@ def _nanmean(a, axis=None, dtype=None, keepdims=False):
     t = _float(_t(a), dtype, "numpy.nanmean")
     keep = ~np.isnan(t.data)
     axes = normalize_axis(axis, t.ndim, "nanmean")
-    return _where(keep, t, 0.0).sum(axes, keepdims) / np.sum(keep, axis=axes, keepdims=keepdims)
+    count = np.sum(keep, axis=axes, keepdims=keepdims).astype(t.dtype)
+    return _where(keep, t, 0.0).sum(axes, keepdims) / count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -588,8 +638,34 @@ def _broadcast_to(x, shape):
     return x if x.shape == tuple(shape) else unary(ops.BroadcastTo, x, tuple(shape))
 
 
-register(np.reshape)(lambda a, shape=None, order="C", *, copy=None: _t(a).reshape(shape))
-register(np.ravel)(lambda a, order="C": _t(a).reshape(-1))
+def _order(t, order, who):
+    """Resolve NumPy's memory-order argument to 'C' or 'F' for this tensor's data."""
+    if order in ("C", None):
+        return "C"
+    if order == "F":
+        return "F"
+    data = np.asarray(t.data)
+    if order in ("A", "K"):
+        if data.flags.c_contiguous:
+            return "C"
+        if data.flags.f_contiguous:
+            return "F"
+        if order == "A":
+            return "C"
+    raise _refuse(who, "order", order)
+
+
+def _reshape_order(t, shape, order, who):
+    if _order(t, order, who) == "C":
+        return t.reshape(shape)
+    # Fortran order: reverse the axes, reshape in C order to the reversed shape, reverse back
+    shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
+    return t.transpose().reshape(shape[::-1]).transpose()
+
+
+register(np.reshape)(lambda a, shape=None, order="C", *, copy=None: _reshape_order(
+    _t(a), shape, order, "numpy.reshape"))
+register(np.ravel)(lambda a, order="C": _reshape_order(_t(a), -1, order, "numpy.ravel"))
 register(np.transpose)(lambda a, axes=None: _t(a).transpose(axes))
 register(np.swapaxes)(lambda a, axis1, axis2: _t(a).swapaxes(axis1, axis2))
 register(np.moveaxis)(lambda a, source, destination: _moveaxis(_t(a), source, destination))
@@ -607,7 +683,15 @@ def _clip(a, a_min, a_max, lo, hi):
         return (v is not np._NoValue)
     lo = a_min if given(a_min) else lo if given(lo) else None
     hi = a_max if given(a_max) else hi if given(hi) else None
-    return clip(a, data_of(lo), data_of(hi))
+    if not (_requires_grad(lo) or _requires_grad(hi)):
+        return clip(a, data_of(lo), data_of(hi))
+    # bounds that need a gradient get it where they are the result (PyTorch's clamp rule)
+    out = _t(a)
+    if lo is not None:
+        out = _where(out.data < data_of(lo), lo, out)
+    if hi is not None:
+        out = _where(out.data > data_of(hi), hi, out)
+    return out
 
 
 @register(np.expand_dims)
@@ -658,26 +742,27 @@ register(np.atleast_2d)(_atleast(2))
 register(np.atleast_3d)(_atleast(3))
 
 
-def _as_list(tup, who):
+def _as_list(tup):
     if isinstance(tup, Tensor):
         return [tup[i] for i in range(len(tup))]
     return list(tup)
 
 
-register(np.vstack)(lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup, "vstack")], 0))
-register(np.dstack)(lambda tup: concatenate([_atleast(3)(x) for x in _as_list(tup, "dstack")], 2))
+register(np.vstack, np.row_stack)(
+    lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup)], 0))
+register(np.dstack)(lambda tup: concatenate([_atleast(3)(x) for x in _as_list(tup)], 2))
 
 
 @register(np.hstack)
 def _hstack(tup):
-    arrs = [_atleast(1)(x) for x in _as_list(tup, "hstack")]
+    arrs = [_atleast(1)(x) for x in _as_list(tup)]
     return concatenate(arrs, 0 if arrs and arrs[0].ndim == 1 else 1)
 
 
 @register(np.column_stack)
 def _column_stack(tup):
     arrs = []
-    for x in _as_list(tup, "column_stack"):
+    for x in _as_list(tup):
         t = _t(x)
         arrs.append(t.reshape(-1, 1) if t.ndim < 2 else t)
     return concatenate(arrs, 1)
@@ -854,7 +939,8 @@ def _sort_last(x):
 
 
 @register(np.sort)
-def _sort(a, axis=-1, kind=None):
+def _sort(a, axis=-1, kind=None, *, stable=None):
+    # the values do not depend on the algorithm; ties are resolved by a stable argsort
     t = _t(a)
     if axis is None:
         t, axis = t.reshape(-1), 0
@@ -925,6 +1011,111 @@ def _round(a, decimals=0):
 @register(np.sinc)
 def _sinc(x):
     return unary(ops.Sinc, _t(x))
+
+
+# Tensors are real: the real part is the tensor itself (a differentiable copy), the imaginary 0
+register(np.real)(lambda val: _t(val) * 1.0)
+register(np.real_if_close)(lambda a, tol=100: _t(a) * 1.0)
+
+
+register(np.imag)(lambda val: wrap(np.zeros(_t(val).shape, dtype=_t(val).dtype)))
+register(np.angle)(lambda z, deg=False: wrap(np.angle(_t(z).data, deg)))
+
+
+@register(np.linspace)
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """``num`` evenly spaced values from start to stop, differentiable in both ends."""
+    start, stop = _t(start), _t(stop)
+    if axis != 0 or dtype is not None:
+        raise _refuse("numpy.linspace", "axis" if axis != 0 else "dtype", axis if axis != 0 else dtype)
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = (num - 1) if endpoint else num
+    shape = np.broadcast_shapes(start.shape, stop.shape)
+    dtype = np.result_type(start.dtype, stop.dtype, float(num))
+    steps = np.arange(num, dtype=dtype).reshape((-1,) + (1,) * len(shape))
+    delta = stop - start
+    step = delta / div if div > 0 else delta * np.nan
+    y = steps * step + start if div > 0 else steps * delta + start
+    if endpoint and num > 1:
+        y = concatenate([y[:-1], _broadcast_to(stop, shape).reshape((1,) + shape)], 0)
+    return (y, step) if retstep else y
+
+
+@register(np.nan_to_num)
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    t = _t(x)
+    fixed = np.nan_to_num(t.data, nan=nan, posinf=posinf, neginf=neginf)
+    return _where(np.isfinite(t.data), t, fixed)  # replaced entries are constants
+
+
+@register(np.rollaxis)
+def _rollaxis(a, axis, start=0):
+    t = _t(a)
+    n = t.ndim
+    axis = _axis1(axis, n, "rollaxis")
+    if start < 0:
+        start += n
+    if not 0 <= start <= n:
+        raise ValueError(f"rollaxis: start is out of range for {n} dimensions")
+    if axis < start:
+        start -= 1
+    if axis == start:
+        return t * 1.0
+    order = [i for i in range(n) if i != axis]
+    order.insert(start, axis)
+    return t.transpose(tuple(order))
+
+
+@register(np.partition)
+def _partition(a, kth, axis=-1):
+    t = _t(a)
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    axis = _axis1(axis, t.ndim, "partition")
+    order = np.argpartition(t.data, data_of(kth), axis=axis)
+    return _take_along_axis(t, order, axis)
+
+
+@register(np.gradient)
+def _gradient(f, *varargs, axis=None, edge_order=1):
+    """Second-order central differences inside, one-sided at the edges, as ``np.gradient``;
+    spacings may be scalars (coordinate arrays are not supported)."""
+    t = _t(f)
+    axes = range(t.ndim) if axis is None else normalize_axis_seq(axis, t.ndim, "gradient")
+    axes = list(axes)
+    if len(varargs) == 0:
+        spacing = [1.0] * len(axes)
+    elif len(varargs) == 1:
+        spacing = [varargs[0]] * len(axes)
+    else:
+        spacing = list(varargs)
+    if len(spacing) != len(axes) or any(np.ndim(data_of(h)) != 0 for h in spacing):
+        raise TypeError("numpy.gradient on Tensors: give one scalar spacing per axis")
+    if edge_order not in (1, 2):
+        raise ValueError("'edge_order' greater than 2 not supported")
+    out = []
+    for ax, h in zip(axes, spacing, strict=True):
+        n = t.shape[ax]
+        if n < edge_order + 1:
+            raise ValueError(
+                "Shape of array too small to calculate a numerical gradient, at least "
+                "(edge_order + 1) elements are required."
+            )
+
+        def sl(start, stop, ax=ax):
+            return _slice_axis(t, start, stop, ax)
+
+        inner = (sl(2, None) - sl(None, -2)) / (2.0 * h)
+        if edge_order == 1:
+            first = (sl(1, 2) - sl(0, 1)) / h
+            last = (sl(n - 1, n) - sl(n - 2, n - 1)) / h
+        else:
+            first = (-1.5 * sl(0, 1) + 2.0 * sl(1, 2) - 0.5 * sl(2, 3)) / h
+            last = (0.5 * sl(n - 3, n - 2) - 2.0 * sl(n - 2, n - 1) + 1.5 * sl(n - 1, n)) / h
+        out.append(concatenate([first, inner, last], ax))
+    return out[0] if len(out) == 1 else tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1157,7 +1348,7 @@ def _matrix_power(a, n):
     t = _t(a)
     n = int(n)
     if n == 0:
-        return _constant(np.broadcast_to(np.eye(t.shape[-1]), t.shape))
+        return wrap(np.broadcast_to(np.eye(t.shape[-1], dtype=t.dtype), t.shape))
     if n < 0:
         t, n = unary(Inv, t), -n
     result, base = None, t
@@ -1235,3 +1426,36 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         shape[axes[0]] = shape[axes[1]] = 1
         out = out.reshape(tuple(shape))
     return out
+
+
+# the array-API names of NumPy 2 (np.linalg.vector_norm, matrix_norm, ...)
+
+
+@register(np.linalg.vector_norm)
+def _vector_norm_api(x, axis=None, keepdims=False, ord=2):
+    t = _t(x)
+    axes = normalize_axis(axis, t.ndim, "vector_norm")
+    if axes is None and keepdims is False:
+        return _vector_norm(t.reshape(-1), ord, None, False)
+    return _vector_norm(t, ord, axes, keepdims)
+
+
+register(np.linalg.matrix_norm)(lambda x, keepdims=False, ord="fro": _norm(x, ord, (-2, -1), keepdims))
+
+
+def _matrix_transpose(x):
+    t = _t(x)
+    if t.ndim < 2:
+        raise ValueError("matrix_transpose: input must be at least 2-dimensional")
+    return t.swapaxes(-1, -2)
+
+
+register(np.matrix_transpose, np.linalg.matrix_transpose)(_matrix_transpose)
+register(np.linalg.diagonal)(lambda x, offset=0: _diagonal(_t(x), offset, -2, -1))
+register(np.linalg.trace)(lambda x, offset=0, dtype=None: _float(
+    _diagonal(_t(x), offset, -2, -1), dtype, "numpy.linalg.trace").sum(-1))
+register(np.linalg.outer)(lambda x1, x2: _t(x1).reshape(-1, 1) * _t(x2).reshape(1, -1))
+register(np.linalg.cross)(lambda x1, x2, axis=-1: _cross(x1, x2, axis=axis))
+register(np.linalg.vecdot)(lambda x1, x2, axis=-1: (_t(x1) * _t(x2)).sum(axis))
+register(np.linalg.tensordot)(lambda x1, x2, axes=2: _tensordot(x1, x2, axes))
+register(np.linalg.matmul)(lambda x1, x2: _t(x1) @ x2)

@@ -166,7 +166,7 @@ class Power(Primitive):
     def vjp(g, out, needs, a, b):
         ga = gb = None
         if needs[0]:
-            if np.all(b != 0):
+            if (b != 0) if type(b) in (int, float) else np.all(b != 0):
                 ga = unbroadcast(g * b * a ** (b - 1), a)
             else:  # d/da a^0 = 0, also at a = 0 where b a^(b-1) would be 0 * inf (PyTorch: 0)
                 zero = b == 0

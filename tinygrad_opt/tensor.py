@@ -725,7 +725,7 @@ class Tensor:
         axes = normalize_axis(axis, self.ndim, "var")
         count = self.size if axes is None else int(np.prod([self.shape[i] for i in axes]))
         centred = self - self.mean(axes, keepdims=True)
-        return (centred * centred).sum(axes, keepdims) / (count - ddof)
+        return (centred * centred).sum(axes, keepdims) / max(count - ddof, 0)  # NumPy's clamp
 
     def std(self, axis=None, keepdims=False, ddof=0):
         """Standard deviation √var, NumPy's definition (``ddof`` = delta degrees of freedom).
@@ -736,7 +736,8 @@ class Tensor:
         axes = normalize_axis(axis, self.ndim, "std")
         count = self.size if axes is None else int(np.prod([self.shape[i] for i in axes]))
         centred = self - self.mean(axes, keepdims=True)
-        return unary(ops.VectorNorm, centred, 2, axes, bool(keepdims)) / np.sqrt(count - ddof)
+        scale = float(np.sqrt(max(count - ddof, 0)))  # a Python float keeps float32 float32
+        return unary(ops.VectorNorm, centred, 2, axes, bool(keepdims)) / scale
 
     def max(self, axis=None, keepdims=False):
         """Maximum over ``axis``; tied maxima share the gradient equally."""
@@ -758,6 +759,62 @@ class Tensor:
     def argmin(self, axis=None):
         """Index of the minimum (a NumPy integer or array; no gradient)."""
         return np.argmin(self.data, axis=axis)
+
+    def argsort(self, axis=-1, kind=None, order=None):
+        """Indices that sort the values (an ndarray; no gradient), as ``ndarray.argsort``."""
+        return np.argsort(self.data, axis=axis, kind=kind, order=order)
+
+    def any(self, axis=None, keepdims=False):
+        """Whether any value is non-zero (NumPy's result; no gradient)."""
+        return np.any(self.data, axis=axis, keepdims=keepdims)
+
+    def all(self, axis=None, keepdims=False):
+        """Whether every value is non-zero (NumPy's result; no gradient)."""
+        return np.all(self.data, axis=axis, keepdims=keepdims)
+
+    def nonzero(self):
+        """Indices of the non-zero values (a tuple of ndarrays; no gradient)."""
+        return np.nonzero(self.data)
+
+    def tolist(self):
+        """The values as nested Python lists (no graph)."""
+        return self.data.tolist()
+
+    def prod(self, axis=None, keepdims=False):
+        """Product over ``axis``, exact with zeros in the input (see ``np.prod``)."""
+        return np.prod(self, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis=None):
+        """Running sum along ``axis`` (flattened when None), as ``ndarray.cumsum``."""
+        return np.cumsum(self, axis=axis)
+
+    def cumprod(self, axis=None):
+        """Running product along ``axis`` (flattened when None), exact with zeros."""
+        return np.cumprod(self, axis=axis)
+
+    def trace(self, offset=0, axis1=0, axis2=1):
+        """Sum along a diagonal, as ``ndarray.trace``."""
+        return np.trace(self, offset, axis1, axis2)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        """A diagonal (last axis of the result), as ``ndarray.diagonal``."""
+        return np.diagonal(self, offset, axis1, axis2)
+
+    def repeat(self, repeats, axis=None):
+        """Each element repeated, as ``ndarray.repeat``."""
+        return np.repeat(self, repeats, axis)
+
+    def take(self, indices, axis=None):
+        """Elements at ``indices`` (along ``axis``, or of the flattened tensor), as ``ndarray.take``."""
+        return np.take(self, indices, axis)
+
+    def round(self, decimals=0):
+        """Values rounded to ``decimals`` (zero gradient, as ``np.round``)."""
+        return np.round(self, decimals)
+
+    def copy(self):
+        """A copy that stays in the graph (its gradient flows back to this tensor)."""
+        return self * 1.0
 
     # -- shape ----------------------------------------------------------------------------------
 
