@@ -9,6 +9,7 @@ array([-6.8, -8. ])
 """
 
 from . import classic, functions, nn, optim
+from .compile import compile
 from .autodiff import GradcheckError, grad, gradcheck, hessian, value_and_grad
 from .checkpoint import load, save
 from .functional import (
@@ -52,7 +53,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Parameter", "no_grad", "enable_grad", "is_grad_enabled",
-    "grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError",
+    "grad", "value_and_grad", "hessian", "compile", "gradcheck", "GradcheckError",
     "optim", "classic", "functions", "nn", "save", "load", "minimize", "OptimizeResult", "compare",
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "softplus", "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
