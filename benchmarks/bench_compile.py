@@ -109,7 +109,7 @@ def descents(compile_):
     for f in tg.functions.ALL.values():
         x0 = np.mean(np.array(f.domain), axis=1) + 0.3
         start = time.perf_counter()
-        for _ in range(3):  # noqa: B007
+        for _ in range(3):
             minimize(f, x0, compile_)
         out[f.name] = (time.perf_counter() - start) / 3
     return out
@@ -137,14 +137,18 @@ def main():
     print("its parts")
     for k in ("floor_vg", "compiled_vg", "eager_vg"):
         print(f"  {k:12s} {us[k]:8.2f} µs   {us[k] / us['floor_vg']:5.2f}x fx + gfx")
-    print(f"  optim.Adam.step on 2 elements: {us['adam_step']:.2f} µs "
-          f"({us['adam_step'] / us['compiled']:.0%} of the compiled step)")
+    print(
+        f"  optim.Adam.step on 2 elements: {us['adam_step']:.2f} µs "
+        f"({us['adam_step'] / us['compiled']:.0%} of the compiled step)"
+    )
     print(f"first call (trace + code generation + run): {trace_cost() * 1e6:.0f} µs")
     eager = descents(False)
     compiled = descents(True)
     print("tg.minimize(f, x0, 'adam', max_iter=300): seconds per run, eager / compiled")
     for name in eager:
-        print(f"  {name:16s} {eager[name]:7.4f} {compiled[name]:7.4f}   {eager[name] / compiled[name]:5.2f}x")
+        print(
+            f"  {name:16s} {eager[name]:7.4f} {compiled[name]:7.4f}   {eager[name] / compiled[name]:5.2f}x"
+        )
     total_e, total_c = sum(eager.values()), sum(compiled.values())
     print(f"  {'all':16s} {total_e:7.4f} {total_c:7.4f}   {total_e / total_c:5.2f}x")
 

@@ -115,7 +115,7 @@ def test_a_model_trains_the_same_compiled():
         model, x, labels = _mlp_example()
         opt = optim.Adam(model.parameters(), lr=0.05)
 
-        def loss(inputs, model=model):
+        def loss(inputs, model=model, labels=labels):
             return tg.nn.cross_entropy(model(inputs), labels)
 
         f = tg.compile(loss) if compiled else loss
@@ -205,10 +205,18 @@ def _programs(draw):
     for k in range(draw(st.integers(1, 10))):
         pool = 3 + k
         if draw(st.booleans()):
-            steps.append(("u", draw(st.integers(0, len(_UNARY) - 1)), draw(st.integers(0, pool - 1))))
+            steps.append(
+                ("u", draw(st.integers(0, len(_UNARY) - 1)), draw(st.integers(0, pool - 1)))
+            )
         else:
-            steps.append(("b", draw(st.integers(0, len(_BINARY) - 1)),
-                          draw(st.integers(0, pool - 1)), draw(st.integers(0, pool - 1))))
+            steps.append(
+                (
+                    "b",
+                    draw(st.integers(0, len(_BINARY) - 1)),
+                    draw(st.integers(0, pool - 1)),
+                    draw(st.integers(0, pool - 1)),
+                )
+            )
     return shapes.input_shapes, steps
 
 
@@ -349,7 +357,7 @@ def test_every_way_of_reading_a_traced_value_is_caught(read):
 
     fc = tg.compile(f)
     x = Tensor([1.5])
-    first, second, message = _warns_once(fc, x)
+    first, _second, message = _warns_once(fc, x)
     assert "test_compile.py" in message
     assert first.item() == f(x).item()
     assert fc(Tensor([2.5])).item() == f(Tensor([2.5])).item()
@@ -374,7 +382,9 @@ def test_unsupported_arguments_and_outputs_fall_back():
     class Box:
         scale = 2.0
 
-    first, _, message = _warns_once(tg.compile(lambda x, box: (x * box.scale).sum()), Tensor([1.0]), Box())
+    first, _, message = _warns_once(
+        tg.compile(lambda x, box: (x * box.scale).sum()), Tensor([1.0]), Box()
+    )
     assert "Box" in message and first.item() == 2.0
     first, _, message = _warns_once(tg.compile(lambda x: (x.sum(), x.mean())), Tensor([1.0, 3.0]))
     assert "tuple" in message and first[1].item() == 2.0
@@ -399,7 +409,9 @@ def test_grad_value_and_grad_and_hessian_of_a_compiled_function():
     assert value == tg.value_and_grad(fx)(x)[0]
     np.testing.assert_array_equal(g, tg.grad(fx)(x))
     np.testing.assert_allclose(tg.hessian(fc)(x), tg.hessian(fx)(x), rtol=1e-15)  # eager graph
-    np.testing.assert_allclose(tg.hessian(fc)(x), [[math.exp(0.06) / 25 + 10, -2], [-2, 6]], rtol=1e-12)
+    np.testing.assert_allclose(
+        tg.hessian(fc)(x), [[math.exp(0.06) / 25 + 10, -2], [-2, 6]], rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize("method", ["sgd", "adagrad", "rmsprop", "adam", "adamw"])
@@ -415,8 +427,8 @@ def test_minimize_with_compile_follows_the_same_path(method):
 
 def test_optimizers_on_a_compiled_loss_match_the_post():
     fc = tg.compile(fx)
-    x, t, log = tg.classic.adam(tg.grad(fc), np.array([0.0, 0.0]))
-    x_e, t_e, log_e = tg.classic.adam(tg.grad(fx), np.array([0.0, 0.0]))
+    _x, t, log = tg.classic.adam(tg.grad(fc), np.array([0.0, 0.0]))
+    _x_e, t_e, log_e = tg.classic.adam(tg.grad(fx), np.array([0.0, 0.0]))
     np.testing.assert_array_equal(log, log_e)
     assert t == t_e
 

@@ -9,9 +9,9 @@ array([-6.8, -8. ])
 """
 
 from . import classic, functions, nn, optim
-from .compile import compile
 from .autodiff import GradcheckError, grad, gradcheck, hessian, value_and_grad
 from .checkpoint import load, save
+from .compile import compile
 from .functional import (
     abs,
     as_tensor,

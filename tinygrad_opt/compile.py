@@ -290,7 +290,7 @@ class _Codegen:
             if t._args is None:
                 raise RuntimeError("compile: f returned a tensor whose graph was already freed")
             nodes.append(t)
-            for i, x in enumerate(t._args):
+            for x in t._args:
                 if isinstance(x, Tensor):
                     stack.append(x)
                 elif isinstance(x, np.ndarray) and id(x) in self.trace.nondiff:
@@ -346,7 +346,9 @@ class _Codegen:
             self.names[id(node)] = cse[key] = name
             self.defining[name] = node
             template = _FORWARD.get(op) if type(op) is type else None
-            if template is not None and not (op is ops.GetItem and not _is_basic_int_index(node._args[1])):
+            if template is not None and not (
+                op is ops.GetItem and not _is_basic_int_index(node._args[1])
+            ):
                 expr = template.format(*args)
             else:
                 expr = f"{self._op_name(op)}.forward({', '.join(args)})"
@@ -405,7 +407,11 @@ class _Codegen:
                 rule = rules[i]
                 if op is ops.Power and type(node._args[1]) in (int, float):
                     b = node._args[1]  # the exponent minus one, folded (as eager computes it)
-                    rule = "{g} * {1} * {0}" if b - 1 == 1 else "{g} * {1} * {0} ** " + self._arg(b - 1)
+                    rule = (
+                        "{g} * {1} * {0}"
+                        if b - 1 == 1
+                        else "{g} * {1} * {0} ** " + self._arg(b - 1)
+                    )
                 expr = rule.format(*args, g=g, out=name)
                 if x.data.shape != out_shape:
                     expr = f"unbroadcast({expr}, {args[i]})"
@@ -478,7 +484,7 @@ def _build(out, inputs, trace, wants_inputs, name):
     source = "\n".join(src) + "\n"
     code = builtins_compile(source, f"<tg.compile {name}>", "exec")
     namespace = dict(gen.namespace)
-    exec(code, namespace)  # noqa: S102 - the source is generated above, from the traced graph
+    exec(code, namespace)
     relevant = [i for i, r in enumerate(returned) if r is not None]
     return source, namespace, captured, wants, relevant, gen.merged
 
@@ -573,7 +579,9 @@ class CompiledFunction:
                     out, saved = entry.forward(*vals)
                     if _mode.enabled and entry.relevant:
                         parents = tuple([(i + 1, args[i]) for i in entry.relevant])
-                        return _node(out, entry.op, (saved, *args), (saved, *vals), entry.needs, parents)
+                        return _node(
+                            out, entry.op, (saved, *args), (saved, *vals), entry.needs, parents
+                        )
                     return wrap(out)
         dynamic = []
         try:
@@ -582,8 +590,12 @@ class CompiledFunction:
                 tuple([(k, _describe(v, dynamic)) for k, v in kwargs.items()]) if kwargs else (),
             )
         except _Unsupported as exc:
-            return self._give_up(f"an argument of type {exc} (supported: Tensors, NumPy "
-                                 "arrays, numbers, and tuples, lists and dicts of them)", args, kwargs)
+            return self._give_up(
+                f"an argument of type {exc} (supported: Tensors, NumPy "
+                "arrays, numbers, and tuples, lists and dicts of them)",
+                args,
+                kwargs,
+            )
         entry = self._cache.get(key)
         if entry is not None:
             for t, guard in zip(entry.captured, entry.guards, strict=True):
@@ -663,7 +675,9 @@ class CompiledFunction:
             return None
         wants = [isinstance(x, Tensor) and x.requires_grad for x in dynamic]
         name = getattr(self.f, "__qualname__", "f")
-        source, namespace, captured, wants, relevant, merged = _build(out, inputs, trace, wants, name)
+        source, namespace, captured, wants, relevant, merged = _build(
+            out, inputs, trace, wants, name
+        )
         forward = namespace["forward"]
         entry = _Entry()
         entry.source = source
@@ -697,7 +711,10 @@ class CompiledFunction:
             for i, (gr, x) in enumerate(zip(grads, inputs, strict=True)):
                 if gr is None and needs[i + 1]:  # f does not depend on it: a zero gradient
                     grads[i] = wrap(np.zeros_like(x.data))
-            return (None, *[gr if need else None for gr, need in zip(grads, needs[1:], strict=True)])
+            return (
+                None,
+                *[gr if need else None for gr, need in zip(grads, needs[1:], strict=True)],
+            )
 
         namespace["graph_vjp"] = graph_vjp
         vjp = namespace["backward"]
@@ -708,7 +725,7 @@ class CompiledFunction:
         })  # fmt: skip
 
 
-def compile(f=None, *, cache_size=8):  # noqa: A001 - tg.compile, like torch.compile
+def compile(f=None, *, cache_size=8):
     """Compile ``f`` (a function of Tensors returning one Tensor) into one fused primitive.
 
     ``tg.compile(f)`` returns a function called like ``f``. On the first call for a signature —

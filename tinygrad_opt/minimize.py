@@ -195,7 +195,7 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
     return results
 
 
-def minimize(f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, compile=False,  # noqa: A002
+def minimize(f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, compile=False,
              **hyperparameters):
     """Minimize ``f`` from ``x0`` with a first-order optimizer; returns an :class:`OptimizeResult`.
 
