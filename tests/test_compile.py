@@ -444,3 +444,27 @@ def test_no_graph_under_no_grad_and_a_decorator_form():
     out = f(p)
     assert out.requires_grad and out.grad_fn.startswith("compiled")
     assert f.__name__ == "f" and f.cache_size == 2
+
+
+def test_a_compiled_function_inside_another_is_inlined():
+    inner = tg.compile(lambda x: (x * x).sum())
+    inner(Tensor([1.0, 2.0]))  # traced on its own first
+    outer = _assert_same(lambda x: inner(x) * inner(x * 2), [np.array([1.0, 2.0])])
+    assert "compiled" not in outer.source
+
+
+def test_boolean_tensors_and_integer_labels_are_constants_keyed_by_value():
+    fc = tg.compile(lambda x, mask: tg.where(mask, x, -x).sum())
+    x = Tensor([1.0, 2.0, 3.0])
+    for mask in ([True, False, True], [False, False, True], [True, False, True]):
+        assert (
+            fc(x, Tensor(np.array(mask))).item()
+            == tg.where(Tensor(np.array(mask)), x, -x).sum().item()
+        )
+    assert fc.traces == 2
+    model, inputs, labels = _mlp_example()
+    fc = tg.compile(lambda inputs, labels: tg.nn.cross_entropy(model(inputs), labels))
+    for lab in (labels, 1 - labels, labels):
+        eager = tg.nn.cross_entropy(model(Tensor(inputs)), lab)
+        np.testing.assert_array_equal(fc(Tensor(inputs), lab).numpy(), eager.numpy())
+    assert fc.traces == 2

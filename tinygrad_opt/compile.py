@@ -49,10 +49,19 @@ class _Escape(BaseException):
     ``except Exception`` in f cannot swallow it."""
 
 
-# modules whose reads of a traced tensor's ``.data`` are part of the engine, not of f's logic:
-# they pass the value on to a recorded operation or read only its shape and dtype
+# Reads of a traced tensor's ``.data`` that are part of the engine, not of f's logic: the
+# engine's modules pass the value on to a recorded operation; the listed functions read only
+# its shape and dtype. Any other read abandons the trace (a new helper that reads values is
+# then run eagerly, never compiled wrong).
 _PACKAGE = __name__.rpartition(".")[0]
-_CORE = {f"{_PACKAGE}.{m}" for m in ("tensor", "ops", "compile", "functional", "numpy_dispatch")}
+_ENGINE = {f"{_PACKAGE}.{m}" for m in ("tensor", "ops", "compile")}
+_SHAPE_READERS = {
+    (f"{_PACKAGE}.functional", "data_of"),
+    (f"{_PACKAGE}.numpy_dispatch", "_strip"),
+    (f"{_PACKAGE}.numpy_dispatch", "handler"),
+}
+# the library's own layers, skipped when naming the line of f that read a value
+_CORE = _ENGINE | {f"{_PACKAGE}.{m}" for m in ("functional", "numpy_dispatch")}
 
 
 def _user_location():
@@ -129,12 +138,11 @@ _data_users = 0
 
 def _get_data(t):
     trace = _mode.trace
-    if (
-        trace is not None
-        and t.requires_grad
-        and sys._getframe(1).f_globals.get("__name__") not in _CORE
-    ):
-        trace.escape(".data")
+    if trace is not None and t.requires_grad:
+        frame = sys._getframe(1)
+        module = frame.f_globals.get("__name__")
+        if module not in _ENGINE and (module, frame.f_code.co_name) not in _SHAPE_READERS:
+            trace.escape(".data")
     return _DATA_SLOT.__get__(t)
 
 
@@ -163,8 +171,10 @@ def _describe(x, dynamic):
     """The cache-key part of one argument; Tensors and float arrays are appended to ``dynamic``
     (they become inputs of the compiled code), everything else is a constant of it."""
     if isinstance(x, Tensor):
-        dynamic.append(x)
         d = x.data
+        if d.dtype.kind != "f":  # integer or boolean Tensors (labels, masks): keyed by value
+            return ("TC", d.shape, d.dtype, np.asarray(d).tobytes())
+        dynamic.append(x)
         return ("T", d.shape, d.dtype, x.requires_grad)
     t = type(x)
     if t is float:  # repr tells -0.0 from 0.0 and makes nan equal to itself
@@ -192,9 +202,11 @@ class _Unsupported(Exception):
 
 def _rebuild(x, dynamic):
     """``x`` with its dynamic parts taken in order from the iterator ``dynamic``."""
-    if isinstance(x, (Tensor, np.ndarray, np.generic)) and (
-        isinstance(x, Tensor) or x.dtype.kind == "f"
-    ):
+    if isinstance(x, Tensor):
+        if x.dtype.kind == "f":
+            return next(dynamic)
+        return wrap(np.array(x.data))  # a constant of the code (keyed by value): a copy
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f":
         return next(dynamic)
     if isinstance(x, (tuple, list)):
         return type(x)(_rebuild(v, dynamic) for v in x)
@@ -562,7 +574,7 @@ class CompiledFunction:
         return None if self._last is None else self._last.source
 
     def __call__(self, *args, **kwargs):
-        if self._eager is not None:
+        if self._eager is not None or _mode.trace is not None:  # (inside a trace: inlined)
             return self.f(*args, **kwargs)
         if not kwargs:  # the common case, Tensor arguments only: a quicker key and run
             parts = []
