@@ -561,6 +561,7 @@ class CompiledFunction:
         self._cache = collections.OrderedDict()
         self._eager = None  # the reason f runs eagerly from now on, once it must
         self._last = None
+        self._fast = None  # (entry, signature) of the last call, when its arguments are Tensors
         self.traces = 0  # how many times f was traced
         functools.update_wrapper(self, f, updated=())
 
@@ -576,25 +577,25 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if self._eager is not None or _mode.trace is not None:  # (inside a trace: inlined)
             return self.f(*args, **kwargs)
-        if not kwargs:  # the common case, Tensor arguments only: a quicker key and run
-            parts = []
-            for a in args:
+        fast = self._fast
+        if fast is not None and not kwargs and len(args) == len(fast[1]):
+            # the common case: Tensor arguments only, with the signature of the last call
+            entry, signature = fast
+            for a, (shape, dtype, requires_grad) in zip(args, signature, strict=True):
                 if not isinstance(a, Tensor):
                     break
                 d = a.data
-                parts.append(("T", d.shape, d.dtype, a.requires_grad))
+                if d.dtype is not dtype or a.requires_grad is not requires_grad or d.shape != shape:
+                    break
             else:
-                entry = self._cache.get((tuple(parts), ()))
-                if entry is not None and not entry.captured:
-                    self._last = entry
-                    vals = [a.data for a in args]
-                    out, saved = entry.forward(*vals)
-                    if _mode.enabled and entry.relevant:
-                        parents = tuple([(i + 1, args[i]) for i in entry.relevant])
-                        return _node(
-                            out, entry.op, (saved, *args), (saved, *vals), entry.needs, parents
-                        )
-                    return wrap(out)
+                vals = [a.data for a in args]
+                out, saved = entry.forward(*vals)
+                if _mode.enabled and entry.relevant:
+                    parents = tuple([(i + 1, args[i]) for i in entry.relevant])
+                    return _node(
+                        out, entry.op, (saved, *args), (saved, *vals), entry.needs, parents
+                    )
+                return wrap(out)
         dynamic = []
         try:
             key = (
@@ -622,6 +623,13 @@ class CompiledFunction:
         else:
             self._cache.move_to_end(key)
         self._last = entry
+        self._fast = None
+        if not kwargs and not entry.captured and all(isinstance(a, Tensor) for a in args):
+            if len(dynamic) == len(args):  # (no boolean Tensors, which are keyed by value)
+                self._fast = (
+                    entry,
+                    tuple((a.data.shape, a.data.dtype, a.requires_grad) for a in args),
+                )
         return self._run(entry, dynamic)
 
     def _run(self, entry, dynamic):
@@ -637,7 +645,7 @@ class CompiledFunction:
     def _give_up(self, reason, args, kwargs):
         self._eager = reason
         self._cache.clear()
-        self._last = None
+        self._last = self._fast = None
         warnings.warn(
             f"tg.compile: {getattr(self.f, '__qualname__', 'f')} runs eagerly from now on: {reason}",
             CompileWarning,
