@@ -468,3 +468,18 @@ def test_boolean_tensors_and_integer_labels_are_constants_keyed_by_value():
         eager = tg.nn.cross_entropy(model(Tensor(inputs)), lab)
         np.testing.assert_array_equal(fc(Tensor(inputs), lab).numpy(), eager.numpy())
     assert fc.traces == 2
+
+
+@pytest.mark.parametrize("name", ["post", "goldstein_price"])
+def test_a_gradient_other_than_the_seed_one_takes_the_general_code(name):
+    f = tg.functions.ALL[name]
+    fc = tg.compile(f)
+    x = np.array([0.3, -0.7])
+    for scale in (1.0, 3.0, -0.5):
+        got, _ = _value_and_grads(lambda t: fc(t) * scale, [x])  # noqa: B023
+        want, _ = _value_and_grads(lambda t: f(t) * scale, [x])  # noqa: B023
+        np.testing.assert_array_equal(got, want)
+        a, b = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
+        (fc(a) * scale).backward()
+        (f(b) * scale).backward()
+        _close(a.grad.numpy(), b.grad.numpy())

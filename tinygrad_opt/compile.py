@@ -23,6 +23,7 @@ through the eager graph of ``f``.
 
 from __future__ import annotations
 
+import ast
 import collections
 import functools
 import math
@@ -491,17 +492,104 @@ def _build(out, inputs, trace, wants_inputs, name):
     src.append("        return graph_vjp(g, needs, inputs)")
     if saved:
         src.append(f"    {saved_text}= saved")
+    returns = f"    return (None, {''.join(f'{r}, ' for r in returned)})"
+    namespace = dict(gen.namespace)
+    if out.data.shape == () and out.data.dtype.kind == "f" and bwd_lines:
+        # backward() seeds a one-element output with 1: a copy of the code for that seed, with
+        # every scalar that follows from it computed now (multiplying by 1 is exact, and the
+        # rest are the same NumPy operations on the same values)
+        one = out.data.dtype.type(1)
+        folded = _fold([*bwd_lines, returns], "g", one, namespace)
+        namespace["ONE"] = one
+        src.append("    if g.__class__ is ONE.__class__ and g == ONE:  # the seed of backward()")
+        src.extend("    " + line for line in folded)
     src.extend(bwd_lines)
-    src.append(f"    return (None, {''.join(f'{r}, ' for r in returned)})")
+    src.append(returns)
     source = "\n".join(src) + "\n"
     code = builtins_compile(source, f"<tg.compile {name}>", "exec")
-    namespace = dict(gen.namespace)
     exec(code, namespace)
     relevant = [i for i, r in enumerate(returned) if r is not None]
     return source, namespace, captured, wants, relevant, gen.merged
 
 
 builtins_compile = compile  # the built-in, before this module's ``compile`` shadows it
+
+
+class _Folder(ast.NodeTransformer):
+    """Replaces every scalar subexpression of known values by a constant computed now."""
+
+    def __init__(self, known, namespace):
+        self.known = known  # variable -> its value
+        self.namespace = namespace
+        self.created = set()
+
+    def value(self, node):
+        if isinstance(node, ast.Name) and node.id in self.created:
+            return True, self.namespace[node.id]
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return True, node.value
+        return False, None
+
+    def constant(self, value):
+        name = f"K{sum(1 for k in self.namespace if k.startswith('K'))}"
+        self.namespace[name] = value
+        self.created.add(name)
+        return ast.Name(id=name, ctx=ast.Load())
+
+    def visit_Name(self, node):
+        if node.id in self.known:  # rename: the variable itself may be assigned later
+            return self.constant(self.known[node.id])
+        return node
+
+    def _fold(self, node, operands, compute):
+        values = [self.value(x) for x in operands]
+        if all(ok for ok, _ in values):
+            result = compute(*[v for _, v in values])
+            if isinstance(result, (np.generic, int, float)):  # never a (mutable) array
+                return self.constant(result)
+        return self.generic_visit(node)
+
+    def visit_BinOp(self, node):
+        node.left, node.right = self.visit(node.left), self.visit(node.right)
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            return node
+        return self._fold(node, [node.left, node.right], op)
+
+    def visit_UnaryOp(self, node):
+        node.operand = self.visit(node.operand)
+        if not isinstance(node.op, ast.USub):
+            return node
+        return self._fold(node, [node.operand], lambda a: -a)
+
+
+_BINOPS = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b,
+}  # fmt: skip
+
+
+def _fold(lines, seed, value, namespace):
+    """``lines`` (ending with the return) with ``seed`` known to be ``value``, and every scalar
+    that follows from it computed now."""
+    known = {seed: value}
+    out = []
+    for line in lines:
+        tree = ast.parse(line.strip())
+        stmt = tree.body[0]
+        folder = _Folder(known, namespace)
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            target = stmt.targets[0].id
+            stmt.value = folder.visit(stmt.value)
+            ok, result = folder.value(stmt.value)
+            if ok:  # the whole right side is known: no line, a known value
+                known[target] = result
+                continue
+            known.pop(target, None)
+        else:
+            tree = folder.visit(tree)
+        out.append("    " + ast.unparse(tree))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
