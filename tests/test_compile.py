@@ -335,6 +335,10 @@ def test_control_flow_on_a_traced_value_falls_back_to_eager_with_one_warning():
     assert first.item() == 6.0 and second.item() == 6.0
     assert fc(Tensor([-1.0, -2.0])).item() == 9.0  # eager from now on: both branches right
     assert fc.source is None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tg.compile(f)(Tensor([1.0, 2.0]))
+    assert caught[0].filename == __file__  # the warning points at the call
 
 
 @pytest.mark.parametrize(
@@ -348,8 +352,9 @@ def test_control_flow_on_a_traced_value_falls_back_to_eager_with_one_warning():
         lambda x: x * np.asarray(x.detach())[0],
         lambda x: x * tg.Tensor(x),
         lambda x: x[x.argmax()],
+        lambda x: x[x > 2],
     ],
-    ids=["float", "item", "int", "numpy", "data", "asarray", "Tensor", "argmax"],
+    ids=["float", "item", "int", "numpy", "data", "asarray", "Tensor", "argmax", "mask"],
 )
 def test_every_way_of_reading_a_traced_value_is_caught(read):
     def f(x):

@@ -730,14 +730,14 @@ class CompiledFunction:
                 return _node(out, entry.op, (saved, *leaves), (saved, *vals), entry.needs, parents)
         return wrap(out)
 
-    def _give_up(self, reason, args, kwargs):
+    def _give_up(self, reason, args, kwargs, stacklevel=3):
         self._eager = reason
         self._cache.clear()
         self._last = self._fast = None
         warnings.warn(
             f"tg.compile: {getattr(self.f, '__qualname__', 'f')} runs eagerly from now on: {reason}",
             CompileWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,  # the line that called the compiled function
         )
         return self.f(*args, **kwargs)
 
@@ -774,11 +774,11 @@ class CompiledFunction:
                 )
             else:
                 reason = f"tracing failed ({type(failure).__name__}: {failure})"
-            self._eager_result = self._give_up(reason, args, kwargs)
+            self._eager_result = self._give_up(reason, args, kwargs, stacklevel=4)
             return None
         if not isinstance(out, Tensor):
             self._eager_result = self._give_up(
-                f"it returned {type(out).__name__}, not a single Tensor", args, kwargs
+                f"it returned {type(out).__name__}, not a single Tensor", args, kwargs, stacklevel=4
             )
             return None
         wants = [isinstance(x, Tensor) and x.requires_grad for x in dynamic]

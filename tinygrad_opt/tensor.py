@@ -274,6 +274,7 @@ def _index_value(index):
     if isinstance(index, tuple):
         return tuple(_index_value(i) for i in index)
     if isinstance(index, Tensor):
+        _check_trace(index, "an index computed from traced values")  # its result's shape varies
         return index.data
     if isinstance(index, list):
         return np.asarray(index)
