@@ -488,3 +488,16 @@ def test_a_gradient_other_than_the_seed_one_takes_the_general_code(name):
         (fc(a) * scale).backward()
         (f(b) * scale).backward()
         _close(a.grad.numpy(), b.grad.numpy())
+
+
+def test_the_tutorials_functions_compile_exactly(capsys):
+    """fx and fx_tensor as the tutorial defines them (its first two code blocks)."""
+    from tests.test_docs import DOCS, _python_blocks
+
+    namespace = {"__name__": "tutorial"}
+    for block in _python_blocks(DOCS / "tutorial.md")[:2]:
+        exec(block, namespace)  # the documentation's own code
+    capsys.readouterr()
+    for name in ("fx", "fx_tensor"):
+        for x in ([0.0, 0.0], [1.5, -2.0]):
+            _assert_same(namespace[name], [np.array(x)])
