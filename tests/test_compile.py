@@ -501,3 +501,16 @@ def test_the_tutorials_functions_compile_exactly(capsys):
     for name in ("fx", "fx_tensor"):
         for x in ([0.0, 0.0], [1.5, -2.0]):
             _assert_same(namespace[name], [np.array(x)])
+
+
+def test_the_cache_does_not_keep_the_arguments_alive():
+    import gc
+    import weakref
+
+    fc = tg.compile(lambda x: (x * x).sum())
+    x = Tensor(np.ones(1000), requires_grad=True)
+    fc(x).backward()
+    ref = weakref.ref(x)
+    del x
+    gc.collect()
+    assert ref() is None

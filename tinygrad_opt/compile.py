@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import collections
 import functools
+import itertools
 import math
 import re
 import sys
@@ -201,8 +202,13 @@ class _Unsupported(Exception):
     pass
 
 
+_SLOT = object()  # where a dynamic argument goes, in the layout an entry keeps of f's arguments
+
+
 def _rebuild(x, dynamic):
     """``x`` with its dynamic parts taken in order from the iterator ``dynamic``."""
+    if x is _SLOT:
+        return next(dynamic)
     if isinstance(x, Tensor):
         if x.dtype.kind == "f":
             return next(dynamic)
@@ -796,7 +802,9 @@ class CompiledFunction:
         entry.relevant = relevant
         entry.merged = merged
         entry.needs = (False, *wants)
-        entry.layout = (args, kwargs)
+        # the arguments' structure and constants, without the dynamic values (not kept alive)
+        slots = itertools.repeat(_SLOT)
+        entry.layout = (_rebuild(list(args), slots), _rebuild(dict(kwargs), slots))
         entry.op = self._primitive(name, namespace, entry)
         self._cache[key] = entry
         while len(self._cache) > self.cache_size:

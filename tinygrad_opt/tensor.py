@@ -571,6 +571,8 @@ class Tensor:
     # in place: for updates under no_grad(), as in PyTorch (``p -= lr * p.grad``)
     def _in_place(self, ufunc, other, symbol):
         _check_trace(self, f"{symbol}=")
+        if isinstance(other, Tensor):
+            _check_trace(other, f"{symbol}=")
         if self.requires_grad and _mode.enabled:
             raise RuntimeError(
                 f"'{symbol}=' on a tensor that requires grad cannot be differentiated: update "
