@@ -188,13 +188,16 @@ _UNARY = [
     lambda a: a.clip(-0.5, 0.7), lambda a: a.sum(axis=-1, keepdims=True) if a.ndim else a,
     lambda a: a.max(axis=0, keepdims=True) if a.ndim else a, lambda a: a.mean(),
     lambda a: a.T, lambda a: a[0] if a.ndim else a, lambda a: a * 2.5, lambda a: 1 - a,
-    lambda a: a.detach() * a,
+    lambda a: a.detach() * a, lambda a: a.reshape(-1), lambda a: a[np.array([0, 0, -1])] if a.ndim else a,
+    lambda a: a @ a.T if a.ndim == 2 else a, lambda a: np.broadcast_to(a, (2, *a.shape)),
+    lambda a: a.astype(np.float32).astype(np.float64), lambda a: tg.logsumexp(a),
 ]  # fmt: skip
 _BINARY = [
     lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b,
     lambda a, b: a / (b * b + 1), lambda a, b: tg.maximum(a, b), lambda a, b: tg.minimum(a, b),
     lambda a, b: (tg.sigmoid(a) + 0.5) ** b, lambda a, b: tg.where(a > b, a, b * 0.5),
-    lambda a, b: a ** 2 + b ** 3,
+    lambda a, b: a ** 2 + b ** 3, lambda a, b: tg.concatenate([a.reshape(-1), b.reshape(-1)]),
+    lambda a, b: tg.stack([a, b]),
 ]  # fmt: skip
 
 
