@@ -672,24 +672,41 @@ class CompiledFunction:
         if self._eager is not None or _mode.trace is not None:  # (inside a trace: inlined)
             return self.f(*args, **kwargs)
         fast = self._fast
-        if fast is not None and not kwargs and len(args) == len(fast[1]):
+        if fast is not None and not kwargs:
             # the common case: Tensor arguments only, with the signature of the last call
             entry, signature = fast
-            for a, (shape, dtype, requires_grad) in zip(args, signature, strict=True):
-                if not isinstance(a, Tensor):
-                    break
-                d = a.data
-                if d.dtype is not dtype or a.requires_grad is not requires_grad or d.shape != shape:
-                    break
-            else:
-                vals = [a.data for a in args]
-                out, saved = entry.forward(*vals)
-                if _mode.enabled and entry.relevant:
-                    parents = tuple([(i + 1, args[i]) for i in entry.relevant])
-                    return _node(
-                        out, entry.op, (saved, *args), (saved, *vals), entry.needs, parents
-                    )
-                return wrap(out)
+            if len(args) == 1:  # f(x): checked and run without loops
+                (a,) = args
+                shape, dtype, requires_grad = signature[0]
+                if isinstance(a, Tensor):
+                    d = a.data
+                    if d.dtype is dtype and a.requires_grad is requires_grad and d.shape == shape:
+                        out, saved = entry.forward(d)
+                        if requires_grad and _mode.enabled and entry.relevant:
+                            return _node(
+                                out, entry.op, (saved, a), (saved, d), entry.needs, ((1, a),)
+                            )
+                        return wrap(out)
+            elif len(args) == len(signature):
+                for a, (shape, dtype, requires_grad) in zip(args, signature, strict=True):
+                    if not isinstance(a, Tensor):
+                        break
+                    d = a.data
+                    if (
+                        d.dtype is not dtype
+                        or a.requires_grad is not requires_grad
+                        or d.shape != shape
+                    ):
+                        break
+                else:
+                    vals = [a.data for a in args]
+                    out, saved = entry.forward(*vals)
+                    if _mode.enabled and entry.relevant:
+                        parents = tuple([(i + 1, args[i]) for i in entry.relevant])
+                        return _node(
+                            out, entry.op, (saved, *args), (saved, *vals), entry.needs, parents
+                        )
+                    return wrap(out)
         dynamic = []
         try:
             key = (
