@@ -11,7 +11,7 @@ array([-6.8, -8. ])
 from . import classic, functions, nn, optim
 from .autodiff import GradcheckError, grad, gradcheck, hessian, value_and_grad
 from .checkpoint import load, save
-from .compile import compile
+from .compile import CompileWarning, compile
 from .functional import (
     abs,
     as_tensor,
@@ -53,7 +53,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "Parameter", "no_grad", "enable_grad", "is_grad_enabled",
-    "grad", "value_and_grad", "hessian", "compile", "gradcheck", "GradcheckError",
+    "grad", "value_and_grad", "hessian", "compile", "CompileWarning", "gradcheck", "GradcheckError",
     "optim", "classic", "functions", "nn", "save", "load", "minimize", "OptimizeResult", "compare",
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",
     "softplus", "relu", "abs", "clip", "sum", "mean", "max", "min", "reshape", "transpose", "maximum",
