@@ -401,8 +401,21 @@ def test_unsupported_arguments_and_outputs_fall_back():
 def test_an_error_in_f_is_raised_as_eager_raises_it():
     fc = tg.compile(lambda x: x + np.ones(3))
     with pytest.raises(ValueError, match="shapes"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", CompileWarning)
+        warnings.simplefilter(
+            "error", CompileWarning
+        )  # and no warning: f is wrong, not untraceable
         fc(Tensor([1.0, 2.0]))
+    assert fc(Tensor([1.0, 2.0, 3.0])).numpy().tolist() == [2.0, 3.0, 4.0]  # still compiled
+    assert fc.source is not None
+
+
+def test_a_function_that_only_fails_on_tracing_tensors_runs_eagerly():
+    def f(x):
+        return np.linalg.svd(x)[1]  # no rule: fine on arrays, an error on a Tensor with grad
+
+    first, _, message = _warns_once(tg.compile(f), np.array([[1.0, 0.0], [0.0, 2.0]]))
+    assert "tracing failed" in message
+    np.testing.assert_array_equal(first, [2.0, 1.0])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -95,11 +95,11 @@ class _NonDiff(ops.Primitive):
         return (None,) * len(inputs)
 
 
-def _copy(a):
+def _same(a):
     return a
 
 
-_IDENTITY = _NonDiff(_copy, "detach")
+_IDENTITY = _NonDiff(_same, "detach")
 
 
 class _Trace:
@@ -728,9 +728,9 @@ class CompiledFunction:
                     entry = None
                     break
         if entry is None:
-            entry = self._trace(args, kwargs, key, dynamic)
+            entry, result = self._trace(args, kwargs, key, dynamic)
             if entry is None:  # f cannot be compiled: it ran eagerly
-                return self._eager_result
+                return result
         else:
             self._cache.move_to_end(key)
         self._last = entry
@@ -753,7 +753,7 @@ class CompiledFunction:
                 return _node(out, entry.op, (saved, *leaves), (saved, *vals), entry.needs, parents)
         return wrap(out)
 
-    def _give_up(self, reason, args, kwargs, stacklevel=3):
+    def _give_up(self, reason, args, kwargs, stacklevel=3, result=None):
         self._eager = reason
         self._cache.clear()
         self._last = self._fast = None
@@ -762,7 +762,7 @@ class CompiledFunction:
             CompileWarning,
             stacklevel=stacklevel,  # the line that called the compiled function
         )
-        return self.f(*args, **kwargs)
+        return result if args is None else self.f(*args, **kwargs)
 
     def _trace(self, args, kwargs, key, dynamic):
         self.traces += 1
@@ -776,34 +776,33 @@ class CompiledFunction:
         previous = _mode.trace
         _mode.trace = trace
         _watch_data(True)
-        failure = None
+        escaped = failure = None
         try:
             with enable_grad():
                 out = self.f(*targs, **tkwargs)
         except _Escape:
-            failure = "escape"
+            escaped = trace.escaped
         except Exception as exc:  # f may fail on tracing Tensors only: eager decides
             failure = exc
         finally:
             _mode.trace = previous
             _watch_data(False)
-        if failure is not None:
-            if failure == "escape":
-                what, where = trace.escaped
-                reason = (
-                    f"its Python code reads the value of a traced Tensor ({what} at {where}), "
-                    "so its operations depend on the values; pass such values as arguments, or "
-                    "use tg.where for value-dependent choices"
-                )
-            else:
-                reason = f"tracing failed ({type(failure).__name__}: {failure})"
-            self._eager_result = self._give_up(reason, args, kwargs, stacklevel=4)
-            return None
-        if not isinstance(out, Tensor):
-            self._eager_result = self._give_up(
-                f"it returned {type(out).__name__}, not a single Tensor", args, kwargs, stacklevel=4
+        if escaped is not None:
+            what, where = escaped
+            reason = (
+                f"its Python code reads the value of a traced Tensor ({what} at {where}), "
+                "so its operations depend on the values; pass such values as arguments, or "
+                "use tg.where for value-dependent choices"
             )
-            return None
+            return None, self._give_up(reason, args, kwargs, stacklevel=4)
+        if failure is not None:
+            # an error of f itself is raised by the eager call, as it would be without compile
+            result = self.f(*args, **kwargs)
+            reason = f"tracing failed ({type(failure).__name__}: {failure})"
+            return None, self._give_up(reason, None, None, stacklevel=4, result=result)
+        if not isinstance(out, Tensor):
+            reason = f"it returned {type(out).__name__}, not a single Tensor"
+            return None, self._give_up(reason, args, kwargs, stacklevel=4)
         wants = [isinstance(x, Tensor) and x.requires_grad for x in dynamic]
         name = getattr(self.f, "__qualname__", "f")
         source, namespace, captured, wants, relevant, merged = _build(
@@ -826,7 +825,7 @@ class CompiledFunction:
         self._cache[key] = entry
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        return entry
+        return entry, None
 
     def _primitive(self, name, namespace, entry):
         f = self.f
