@@ -242,6 +242,21 @@ _FORWARD = {
     ops.Tanh: "np.tanh({0})",
     ops.Matmul: "np.matmul({0}, {1})",
     ops.GetItem: "{0}[{1}]",
+    ops.Maximum: "np.maximum({0}, {1})",
+    ops.Minimum: "np.minimum({0}, {1})",
+    ops.Where: "np.where({0}, {1}, {2})",
+    ops.Log1p: "np.log1p({0})",
+    ops.Expm1: "np.expm1({0})",
+    ops.Tan: "np.tan({0})",
+    ops.Relu: "np.maximum({0}, 0)",
+    ops.Abs: "np.abs({0})",
+    ops.Clip: "np.clip({0}, {1}, {2})",
+    ops.Sum: "np.sum({0}, axis={1}, keepdims={2})",
+    ops.Max: "np.max({0}, axis={1}, keepdims={2})",
+    ops.Min: "np.min({0}, axis={1}, keepdims={2})",
+    ops.Reshape: "np.reshape({0}, {1})",
+    ops.Transpose: "np.transpose({0}, {1})",
+    ops.BroadcastTo: "np.broadcast_to({0}, {1})",
 }
 
 # The gradient rules of the common elementwise primitives, inlined (as in ops.py); ``{g}`` is
@@ -261,6 +276,13 @@ _VJP = {
     ops.Sin: ("{g} * np.cos({0})",),
     ops.Cos: ("-{g} * np.sin({0})",),
     ops.Tanh: ("{g} * (1 - {out} * {out})",),
+    ops.Log1p: ("{g} / (1 + {0})",),
+    ops.Expm1: ("{g} * ({out} + 1)",),
+    ops.Tan: ("{g} * (1 + {out} * {out})",),
+    ops.Sigmoid: ("{g} * {out} * (1 - {out})",),
+    ops.Relu: ("{g} * ({0} > 0)",),
+    ops.Abs: ("{g} * np.sign({0})",),
+    ops.Where: (None, "np.where({0}, {g}, 0)", "np.where({0}, 0, {g})"),
 }
 
 
@@ -365,10 +387,10 @@ class _Codegen:
             self.names[id(node)] = cse[key] = name
             self.defining[name] = node
             template = _FORWARD.get(op) if type(op) is type else None
-            if template is not None and not (
-                op is ops.GetItem and not _is_basic_int_index(node._args[1])
-            ):
+            if template is not None:
                 expr = template.format(*args)
+            elif isinstance(op, _NonDiff):  # a comparison, sign, ...: the NumPy function itself
+                expr = f"{self._op_name(op)}.func({', '.join(args)})"
             else:
                 expr = f"{self._op_name(op)}.forward({', '.join(args)})"
             lines.append(f"    {name} = {expr}")
@@ -436,6 +458,17 @@ class _Codegen:
                     expr = f"unbroadcast({expr}, {args[i]})"
                 parts.append(("expr", expr))
             return parts
+        if op is ops.Sum:  # g copied back over the summed axes, as Sum.vjp does
+            shape = node._args[0].data.shape
+            if not node._args[2]:  # keepdims=False: the summed axes are put back first
+                axis = node._args[1]
+                keep = (
+                    (1,) * len(shape)
+                    if axis is None
+                    else tuple(1 if i in axis else n for i, n in enumerate(shape))
+                )
+                g = f"{g}.reshape({keep!r})"
+            return [("expr", f"np.broadcast_to({g}, {shape!r})"), None, None]
         if op is ops.GetItem and _is_basic_int_index(node._args[1]):
             return [("scatter", (g, args[1], node._args[0].data.shape)), None]
         result = f"t{k}"
