@@ -7,8 +7,9 @@ One interleaved run (see _timing.py), medians, ratios printed. The contenders, p
 * eager     the same with fx itself.
 
 The share of the optimizer step and of value + gradient are timed apart too, and the cost of
-the first call (the trace) and the multi-start descents of tg.minimize with and without
-compile=True are reported.
+the first call (the trace), tg.minimize on every built-in function with and without
+compile=True, and the default study (tg.compare()) with its descents on compiled evaluations
+or not (checked to give the same table) are reported.
 
     PYTHONPATH=. python benchmarks/bench_compile.py
 """
