@@ -530,3 +530,12 @@ def test_the_cache_does_not_keep_the_arguments_alive():
     del x
     gc.collect()
     assert ref() is None
+
+
+def test_function_arguments_are_part_of_the_signature():
+    fc = tg.compile(lambda x, act: act(x).sum())
+    x = Tensor([0.5, -1.0])
+    assert fc(x, tg.tanh).item() == tg.tanh(x).sum().item()
+    assert fc(x, np.exp).item() == np.exp(x).sum().item()
+    assert fc(x, tg.tanh).item() == tg.tanh(x).sum().item()
+    assert fc.traces == 2

@@ -31,6 +31,7 @@ import math
 import re
 import sys
 import threading
+import types
 import warnings
 from heapq import heappop, heappush
 
@@ -195,7 +196,12 @@ def _describe(x, dynamic):
         return (t, tuple((k, _describe(v, dynamic)) for k, v in x.items()))
     elif isinstance(x, (slice, np.dtype, type(Ellipsis))):
         return (t, repr(x))
+    elif isinstance(x, _FUNCTIONS):  # the object itself (held by the key: its id stays its own)
+        return ("F", x)
     raise _Unsupported(type(x).__name__)
+
+
+_FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, np.ufunc)
 
 
 class _Unsupported(Exception):
@@ -935,8 +941,9 @@ def compile(f=None, *, cache_size=8):
 
           loss(w, rng.normal(size=3))      # a float array argument: a new value each call
 
-      Integer arrays (indices, labels) and numbers are constants of the code: a new value
-      traces again (cached, at most ``cache_size`` signatures).
+      Integer and boolean arrays (indices, labels, masks), numbers, strings and functions are
+      constants of the code: a new value traces again (cached, at most ``cache_size``
+      signatures). Other argument types make ``f`` run eagerly, with a warning.
     * Tensors ``f`` reaches through its closure (a model's parameters) are read at every call
       and receive gradients, as in eager mode.
     """
