@@ -118,3 +118,14 @@ def test_an_optimizer_step_makes_a_retained_graph_refuse(name):
     assert w._version >= 1
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_a_compiled_function_refuses_after_its_input_changed():
+    fc = tg.compile(lambda x: (x * x * x).sum())
+    x = tg.Parameter([1.0, 2.0])
+    for _ in range(2):  # the first call traces, the second takes the cached path
+        y = fc(x)
+        with tg.no_grad():
+            x += 1.0
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()

@@ -20,6 +20,7 @@ from .autodiff import (
     value_and_grad,
 )
 from .checkpoint import load, save
+from .compile import CompileWarning, compile
 from .functional import (
     abs,
     as_tensor,
@@ -62,7 +63,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Tensor", "Parameter", "no_grad", "enable_grad", "is_grad_enabled",
     "grad", "value_and_grad", "hessian", "gradcheck", "GradcheckError", "autograd", "jacobian",
-    "hvp", "elementwise_grad",
+    "hvp", "elementwise_grad", "compile", "CompileWarning",
     "optim", "classic", "functions", "nn", "save", "load", "minimize", "OptimizeResult", "compare",
     "Comparison", "basins", "Basins",
     "as_tensor", "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid",

@@ -128,9 +128,12 @@ def where(condition, x, y):
 
     The condition carries no gradient; x and y get the gradient of the positions they supply.
     """
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-    if cond.dtype != bool:
-        cond = cond.astype(bool)
+    if isinstance(condition, Tensor):  # kept a Tensor, so a compiled function's trace sees it
+        cond = condition if condition.dtype == bool else condition != 0
+    else:
+        cond = np.asarray(condition)
+        if cond.dtype != bool:
+            cond = cond.astype(bool)
     return apply(ops.Where, cond, _value(x, "where"), _value(y, "where"))
 
 
@@ -192,11 +195,11 @@ def logsumexp(x, axis=None, keepdims=False):
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "logsumexp")
-    m = np.max(x.data, axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
+    m = x.detach().max(axes, keepdims=True)  # a Tensor, so a compiled function's trace sees it
+    m = where(np.isfinite(m), m, 0)
     out = (x - m).exp().sum(axes, keepdims=True).log() + m
     if not keepdims:
-        out = out.reshape(np.sum(m, axis=axes).shape)
+        out = out.reshape(tuple(n for i, n in enumerate(x.shape) if axes is not None and i not in axes))
     return out
 
 

@@ -28,6 +28,7 @@ __all__ = ["Tensor", "Parameter", "no_grad", "enable_grad", "is_grad_enabled"]
 
 class _GradMode(threading.local):
     enabled = True
+    trace = None  # the trace of a function being compiled in this thread (see compile.py)
 
 
 _mode = _GradMode()
@@ -44,6 +45,8 @@ class _GradModeContext:
     _value = True
 
     def __enter__(self):
+        if not self._value and _mode.trace is not None:
+            _mode.trace.escape("no_grad()")
         self._previous = _mode.enabled
         _mode.enabled = self._value
 
@@ -99,6 +102,7 @@ def check_dtype(arr, who):
 def to_array(data, who):
     """User data as a float array (Python numbers, lists and integer arrays become float64)."""
     if isinstance(data, Tensor):
+        _check_trace(data, f"{who}(...)")
         return np.array(data.data)
     if isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data)
@@ -258,7 +262,16 @@ def unary(op, a, *params):
 
 def constant(func, *args):
     """A result with no gradient (comparisons, sign, ...): computed on the data, never a node."""
+    if _mode.trace is not None:  # a compiled function's trace records it (its value may vary)
+        return _mode.trace.constant(func, args)
     return wrap(func(*[x.data if isinstance(x, Tensor) else x for x in args]))
+
+
+def _check_trace(t, what):
+    """Inside the trace of a compiled function, reading a traced value (``what``) abandons it."""
+    trace = _mode.trace
+    if trace is not None and t.requires_grad:
+        trace.escape(what)
 
 
 def normalize_axis(axis, ndim, who):
@@ -285,6 +298,7 @@ def _index_value(index):
     if isinstance(index, tuple):
         return tuple(_index_value(i) for i in index)
     if isinstance(index, Tensor):
+        _check_trace(index, "an index computed from traced values")  # its result's shape varies
         return index.data
     if isinstance(index, list):
         return np.asarray(index)
@@ -387,10 +401,12 @@ class Tensor:
 
     def numpy(self):
         """The values as a NumPy array (no graph; shares memory with the tensor)."""
+        _check_trace(self, "numpy()")
         return np.asarray(self.data)
 
     def item(self):
         """The value of a one-element tensor as a Python float."""
+        _check_trace(self, "item()")
         if self.data.size != 1:
             raise ValueError(
                 f"item(): only a one-element tensor converts to a number, got shape {self.shape}"
@@ -399,6 +415,8 @@ class Tensor:
 
     def detach(self):
         """A tensor with the same data and no history (``requires_grad=False``)."""
+        if _mode.trace is not None and self.requires_grad:
+            return _mode.trace.detach(self)
         return wrap(self.data)
 
     def astype(self, dtype):
@@ -417,6 +435,7 @@ class Tensor:
         return f"{type(self).__name__}({body}{extra})"
 
     def __array__(self, dtype=None, copy=None):
+        _check_trace(self, "a conversion to a NumPy array")
         if self.requires_grad:
             raise TypeError(
                 "a Tensor that requires grad cannot become a NumPy array implicitly (its gradient "
@@ -427,6 +446,7 @@ class Tensor:
         return arr.copy() if copy else arr
 
     def __bool__(self):
+        _check_trace(self, "bool() (an if or while on a Tensor)")
         if self.data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor with {self.data.size} elements is ambiguous"
@@ -434,9 +454,11 @@ class Tensor:
         return bool(self.data)
 
     def __float__(self):
+        _check_trace(self, "float()")
         return float(self.item())
 
     def __int__(self):
+        _check_trace(self, "int()")
         return int(self.item())
 
     def __iter__(self):
@@ -468,6 +490,8 @@ class Tensor:
             Record the backward pass itself, so the gradients are Tensors with a graph and can
             be differentiated again (Hessians by double backward).
         """
+        if not create_graph:
+            _check_trace(self, "backward()")
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: make a leaf with "
@@ -586,6 +610,9 @@ class Tensor:
 
     # in place: for updates under no_grad(), as in PyTorch (``p -= lr * p.grad``)
     def _in_place(self, ufunc, other, symbol):
+        _check_trace(self, f"{symbol}=")
+        if isinstance(other, Tensor):
+            _check_trace(other, f"{symbol}=")
         if self.requires_grad and _mode.enabled:
             raise RuntimeError(
                 f"'{symbol}=' on a tensor that requires grad cannot be differentiated: update "
@@ -638,6 +665,9 @@ class Tensor:
             raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {exc}") from None
 
     def __setitem__(self, index, value):
+        _check_trace(self, "item assignment")
+        if isinstance(value, Tensor):
+            _check_trace(value, "item assignment")
         if self.requires_grad and _mode.enabled:
             raise RuntimeError(
                 "in-place assignment into a tensor that requires grad is not differentiable: "
@@ -754,10 +784,12 @@ class Tensor:
 
     def argmax(self, axis=None):
         """Index of the maximum (a NumPy integer or array; no gradient)."""
+        _check_trace(self, "argmax()")
         return np.argmax(self.data, axis=axis)
 
     def argmin(self, axis=None):
         """Index of the minimum (a NumPy integer or array; no gradient)."""
+        _check_trace(self, "argmin()")
         return np.argmin(self.data, axis=axis)
 
     def argsort(self, axis=-1, kind=None, order=None):
