@@ -195,8 +195,12 @@ def logsumexp(x, axis=None, keepdims=False):
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "logsumexp")
-    m = x.detach().max(axes, keepdims=True)  # a Tensor, so a compiled function's trace sees it
-    m = where(np.isfinite(m), m, 0)
+    if x.size == 0:  # nothing to shift: the sums are 0 (log 0 = −inf) or the result is empty
+        keep = tuple(1 if axes is None or i in axes else n for i, n in enumerate(x.shape))
+        m = np.zeros(keep, dtype=x.dtype)
+    else:
+        m = x.detach().max(axes, keepdims=True)  # a Tensor, so a compiled function's trace sees it
+        m = where(np.isfinite(m), m, 0)
     out = (x - m).exp().sum(axes, keepdims=True).log() + m
     if not keepdims:
         out = out.reshape(tuple(n for i, n in enumerate(x.shape) if axes is not None and i not in axes))
