@@ -205,9 +205,10 @@ def test_weight_decay_off_by_default_and_coinciding_methods_listed_once():
     assert runner.hyperparameters_for(optim.AdamW) == {"weight_decay": 0.0}
     assert runner.hyperparameters_for(optim.AdamW, {"weight_decay": 0.1}) == {"weight_decay": 0.1}
     assert runner.hyperparameters_for(optim.Adam) == {}
-    resolved, coincide = runner._methods(None, None)
+    resolved, coincide, left_out = runner._methods(None, None)
     names = [r[0] for r in resolved]
     assert "adamw" not in names and coincide == {"adamw": "adam"}
+    assert set(left_out) <= {"newton", "lbfgs", "adafactor", "muon"}
     c = tg.compare(["sphere"], ["adam", "adamw"], starts=3, max_iter=400, lr=0.1)
     assert [s["success_rate"] for s in c.summary()] == [1.0, 1.0]  # AdamW now reaches f's minimum
     assert c.config["hyperparameters"]["adamw"] == {"weight_decay": 0.0}

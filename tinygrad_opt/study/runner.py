@@ -103,15 +103,28 @@ def _registry_classes():
     return [_minimize.optimizer_class(n) for n in _registry()]
 
 
-def default_methods():
-    """Every first-order method of the optimizer registry (second-order ones left out)."""
-    out = []
+def default_methods(reasons=False):
+    """The default study's methods: every first-order method of the registry whose runs batch.
+
+    Left out (name them to include them): second-order methods (Newton), and methods whose
+    update mixes a parameter's entries (Adafactor, Muon) or couples parameters (L-BFGS), which
+    run a start or a parameter at a time and would make the default study many times slower.
+    With ``reasons=True`` returns ``(names, {left-out name: reason})``.
+    """
+    out, left_out = [], {}
     for name in _registry():
         cls = _minimize.optimizer_class(name)
-        if name.lower() in SECOND_ORDER or getattr(cls, "second_order", False):
+        name = name.lower()
+        if name in SECOND_ORDER or getattr(cls, "second_order", False):
+            left_out[name] = "second-order"
             continue
-        out.append(name.lower())
-    return out
+        mode = batch_mode(cls, tuple(sorted(hyperparameters_for(cls).items())))
+        if mode != "array":
+            left_out[name] = "not elementwise: runs one start at a time" if mode == "single" else \
+                "not elementwise: runs one parameter per start"  # fmt: skip
+            continue
+        out.append(name)
+    return (out, left_out) if reasons else out
 
 
 def _defaults(cls):
@@ -545,7 +558,11 @@ def _problems(functions, dim, instances):
 def _methods(methods, hyperparameters):
     hyperparameters = dict(hyperparameters or {})
     explicit = methods is not None
-    specs = default_methods() if methods is None else ([methods] if isinstance(methods, str) else list(methods))
+    left_out = {}
+    if methods is None:
+        specs, left_out = default_methods(reasons=True)
+    else:
+        specs = [methods] if isinstance(methods, str) else list(methods)
     if not specs:
         raise ValueError("compare: methods is empty")
     resolved = []
@@ -566,7 +583,7 @@ def _methods(methods, hyperparameters):
             else:
                 coincide[name] = twin[0]
         resolved = kept
-    return resolved, coincide
+    return resolved, coincide, left_out
 
 
 def _check_lr(lr, names):
@@ -664,8 +681,10 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
     functions : list of str or TestFunction, optional
         Default: every built-in function in ``dim`` dimensions (``tg.functions.names(dim)``).
     methods : list of str or Optimizer class, optional
-        Default: every first-order method of the registry; methods that coincide once a default
-        weight decay is turned off (AdamW and Adam) are listed once.
+        Default: every first-order method of the registry whose runs batch (see
+        :func:`default_methods`; what is left out and why is in ``config["left_out"]``);
+        methods that coincide once a default weight decay is turned off (AdamW and Adam) are
+        listed once.
     starts : int
         Evaluation starts per function, uniform in its domain, shared by every method.
     seed : int
@@ -722,7 +741,7 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
     grid = _check_grid(lr_grid)
     target_list = _check_targets(targets)
     problems, instance_ids = _problems(functions, dim, instances)
-    resolved, coincide = _methods(methods, hyperparameters)
+    resolved, coincide, left_out = _methods(methods, hyperparameters)
     names = [r[0] for r in resolved]
     fixed = _check_lr(lr, names)
     tuned = [n for n in names if n not in fixed]
@@ -758,6 +777,7 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
         "tune_starts": tune_starts if tuned else 0, "tune_by": tune_by, "targets": target_list,
         "noise": float(noise), "dims": sorted({f.dim for f in problems}), "instances": instance_ids,
         "hyperparameters": {n: _plain(h) for n, _, h in resolved}, "coincide": coincide,
+        "left_out": left_out,
         "problems": [[f.name, f.dim, f.instance] for f in problems],
     }  # fmt: skip
     info = {}
