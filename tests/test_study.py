@@ -205,9 +205,10 @@ def test_weight_decay_off_by_default_and_coinciding_methods_listed_once():
     assert runner.hyperparameters_for(optim.AdamW) == {"weight_decay": 0.0}
     assert runner.hyperparameters_for(optim.AdamW, {"weight_decay": 0.1}) == {"weight_decay": 0.1}
     assert runner.hyperparameters_for(optim.Adam) == {}
-    resolved, coincide = runner._methods(None, None)
+    resolved, coincide, left_out = runner._methods(None, None)
     names = [r[0] for r in resolved]
     assert "adamw" not in names and coincide == {"adamw": "adam"}
+    assert set(left_out) <= {"newton", "lbfgs", "adafactor", "muon"}
     c = tg.compare(["sphere"], ["adam", "adamw"], starts=3, max_iter=400, lr=0.1)
     assert [s["success_rate"] for s in c.summary()] == [1.0, 1.0]  # AdamW now reaches f's minimum
     assert c.config["hyperparameters"]["adamw"] == {"weight_decay": 0.0}
@@ -249,13 +250,31 @@ def test_batched_columns_equal_single_runs_and_coupled_optimizers_fall_back():
         def _update(self, param, grad, state, group):
             super()._update(param, grad / (np.linalg.norm(grad) + 1e-12), state, group)
 
-    assert runner._batchable(optim.Adam, ())
-    assert not runner._batchable(Normalized, ())
+    assert runner.batch_mode(optim.Adam, ()) == "array"
+    assert runner.batch_mode(Normalized, ()) == "params"  # per-parameter norms: each run alone
     c = tg.compare(["himmelblau"], [Normalized], starts=3, max_iter=40, lr=0.05)
     singles = [runner.descent(f, Normalized, {}, np.array(r["x0"])[:, None], 0.05, max_iter=40,
                               thresholds=[1e-1, 1e-8], sample_at=[0])["x"][:, 0] for r in c.runs]  # fmt: skip
     np.testing.assert_allclose([r["x"] for r in c.runs], singles, rtol=1e-12)
     assert c.runs[0]["method"] == "normalized"
+
+    class GlobalNorm(optim.SGD):
+        """SGD on the gradient divided by the norm over every parameter: couples all of them."""
+
+        def step(self, closure=None):
+            if closure is not None:
+                closure()
+            params = [p for g in self.param_groups for p in g["params"] if p.grad is not None]
+            total = np.sqrt(sum(float(np.sum(p.grad.data**2)) for p in params)) + 1e-12
+            for p in params:
+                p.grad = p.grad.data / total
+            return super().step()
+
+    assert runner.batch_mode(GlobalNorm, ()) == "single"
+    c = tg.compare(["himmelblau"], [GlobalNorm], starts=3, max_iter=40, lr=0.05)
+    singles = [runner.descent(f, GlobalNorm, {}, np.array(r["x0"])[:, None], 0.05, max_iter=40,
+                              thresholds=[1e-1, 1e-8], sample_at=[0])["x"][:, 0] for r in c.runs]  # fmt: skip
+    np.testing.assert_allclose([r["x"] for r in c.runs], singles, rtol=1e-12)
 
 
 def test_gradient_evaluations_count_line_search_calls():
@@ -267,7 +286,7 @@ def test_gradient_evaluations_count_line_search_calls():
             return super().step(closure)
 
     r = runner.descent(F.sphere, TwoCalls, {}, np.array([[1.0], [2.0]]), 0.01, max_iter=10,
-                       thresholds=[1e-30], sample_at=[0], batched=False)  # fmt: skip
+                       thresholds=[1e-30], sample_at=[0], mode="single")  # fmt: skip
     assert r["nit"][0] == 10 and r["ngev"][0] == 11 + 10  # one evaluation per point, one more per step
 
 

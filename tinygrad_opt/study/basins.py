@@ -88,7 +88,7 @@ def basins(function, methods=None, resolution=101, lr="tune", max_iter=1000, tol
         raise ValueError(f"basins: {f.name} has no known minima to label the starts with")
     if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or resolution < 2:
         raise ValueError(f"basins: resolution must be an integer >= 2, got {resolution!r}")
-    resolved, _ = _methods(methods, hyperparameters)
+    resolved, _, _ = _methods(methods, hyperparameters)
     names = [r[0] for r in resolved]
     rates = _learning_rates(f, names, lr, max_iter, tol, seed, lr_grid, tune_starts, hyperparameters, n_jobs)
     (x0, x1), (y0, y1) = f.domain

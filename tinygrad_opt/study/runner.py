@@ -103,15 +103,28 @@ def _registry_classes():
     return [_minimize.optimizer_class(n) for n in _registry()]
 
 
-def default_methods():
-    """Every first-order method of the optimizer registry (second-order ones left out)."""
-    out = []
+def default_methods(reasons=False):
+    """The default study's methods: every first-order method of the registry whose runs batch.
+
+    Left out (name them to include them): second-order methods (Newton), and methods whose
+    update mixes a parameter's entries (Adafactor, Muon) or couples parameters (L-BFGS), which
+    run a start or a parameter at a time and would make the default study many times slower.
+    With ``reasons=True`` returns ``(names, {left-out name: reason})``.
+    """
+    out, left_out = [], {}
     for name in _registry():
         cls = _minimize.optimizer_class(name)
-        if name.lower() in SECOND_ORDER or getattr(cls, "second_order", False):
+        name = name.lower()
+        if name in SECOND_ORDER or getattr(cls, "second_order", False):
+            left_out[name] = "second-order"
             continue
-        out.append(name.lower())
-    return out
+        mode = batch_mode(cls, tuple(sorted(hyperparameters_for(cls).items())))
+        if mode != "array":
+            left_out[name] = "not elementwise: runs one start at a time" if mode == "single" else \
+                "not elementwise: runs one parameter per start"  # fmt: skip
+            continue
+        out.append(name)
+    return (out, left_out) if reasons else out
 
 
 def _defaults(cls):
@@ -144,28 +157,31 @@ def _probe_function(X):
     return values, grads
 
 
-def _probe_path(cls, hyper, X0, lr, steps=8):
-    p = Parameter(X0.copy())
-    opt = _make_optimizer(cls, hyper, p, lr)
+def _probe_path(cls, hyper, X0, lr, mode="array", steps=8):
+    batch = _BATCHES[mode](cls, hyper, X0, lr)
+    active = np.ones(X0.shape[1], dtype=bool)
     path = []
 
     def closure():
-        values, grads = _probe_function(p.data)
-        p.grad = grads
+        values, grads = _probe_function(batch.current())
+        batch.set_grad(grads, active)
         return Tensor(np.array(values.sum()))
 
     for _ in range(steps):
-        opt.step(closure)
-        path.append(p.data.copy())
+        batch.step(closure, active)
+        path.append(batch.current().copy())
     return np.stack(path)
 
 
 @functools.lru_cache(maxsize=128)
-def _batchable(cls, frozen):
-    """True when running starts as columns with an lr per column equals running each alone.
+def batch_mode(cls, frozen):
+    """How a block's columns run with optimizer ``cls``, checked on a small probe problem.
 
-    Elementwise optimizers (SGD, Adam, ...) pass; ones that couple the entries of a parameter
-    (L-BFGS's line search, factored or orthogonalised updates) do not, and run start by start.
+    "array": one Parameter holding every column, an lr per column (elementwise rules: SGD,
+    Adam, ...); "params": one Parameter and parameter group per column, in one optimizer (rules
+    that mix a parameter's entries but not parameters: Adafactor, Muon); "single": one run at a
+    time (rules that couple all parameters: L-BFGS's line search). A mode is used only when
+    its path equals each run made alone.
     """
     hyper = dict(frozen)
     rng = np.random.default_rng(20240521)
@@ -173,11 +189,19 @@ def _batchable(cls, frozen):
     lrs = np.array([1e-3, 0.05, 0.3, 0.05])
     try:
         with np.errstate(all="ignore"):
-            batch = _probe_path(cls, hyper, X0, lrs)
             alone = [_probe_path(cls, hyper, X0[:, [s]], float(lrs[s]))[:, :, 0] for s in range(4)]
     except Exception:
-        return False
-    return all(np.allclose(batch[:, :, s], alone[s], rtol=1e-12, atol=1e-14) for s in range(4))
+        return "single"
+    modes = ("array", "params") if getattr(cls, "elementwise", True) else ("params",)
+    for mode in modes:
+        try:
+            with np.errstate(all="ignore"):
+                batch = _probe_path(cls, hyper, X0, lrs, mode)
+        except Exception:
+            continue
+        if all(np.allclose(batch[:, :, s], alone[s], rtol=1e-12, atol=1e-14) for s in range(4)):
+            return mode
+    return "single"
 
 
 def _same_updates(cls_a, hyper_a, cls_b, hyper_b):
@@ -203,11 +227,66 @@ def _make_optimizer(cls, hyper, p, lr):
     return opt
 
 
+class _OneParameter:
+    """Every column in one Parameter (n, C) with an lr per column, for elementwise rules."""
+
+    def __init__(self, cls, hyper, X0, lr):
+        self.p = Parameter(np.array(X0, dtype=float))
+        self.opt = _make_optimizer(cls, hyper, self.p, lr)
+
+    def current(self):
+        return self.p.data
+
+    def set_grad(self, grads, active):
+        self.p.grad = grads
+
+    def step(self, closure, active):
+        before = self.p.data.copy()
+        self.opt.step(closure)
+        self.p.data[:, ~active] = before[:, ~active]  # stopped runs stay where they ended
+
+    def clip(self, lo, hi):
+        np.clip(self.p.data, lo, hi, out=self.p.data)
+
+
+class _ColumnParameters:
+    """One Parameter (n, 1) and parameter group (its lr) per column, all in one optimizer.
+
+    For rules that mix the entries of a parameter (Adafactor's factored statistics, Muon's
+    orthogonalisation) but treat parameters separately: each run sees itself alone. A stopped
+    run gets no gradient, so ``step`` skips it.
+    """
+
+    def __init__(self, cls, hyper, X0, lr):
+        count = X0.shape[1]
+        lrs = np.broadcast_to(np.asarray(lr, dtype=float), (count,))
+        self.ps = [Parameter(np.array(X0[:, [c]], dtype=float)) for c in range(count)]
+        groups = [{"params": [p], "lr": float(r)} for p, r in zip(self.ps, lrs, strict=True)]
+        self.opt = cls(groups, lr=float(lrs[0]), **hyper)
+
+    def current(self):
+        return np.concatenate([p.data for p in self.ps], axis=1)
+
+    def set_grad(self, grads, active):
+        for c, p in enumerate(self.ps):
+            p.grad = grads[:, c : c + 1].copy() if active[c] else None
+
+    def step(self, closure, active):
+        self.opt.step(closure)
+
+    def clip(self, lo, hi):
+        for p in self.ps:
+            np.clip(p.data, lo, hi, out=p.data)
+
+
+_BATCHES = {"array": _OneParameter, "params": _ColumnParameters}
+
+
 # -- one descent ----------------------------------------------------------------------------------
 
 
 def descent(f, cls, hyper, X0, lr, *, max_iter, thresholds, sample_at, noise=None, noise_columns=None,
-            batched=True, history=True):  # fmt: skip
+            mode="array", history=True):  # fmt: skip
     """Run ``cls`` from the columns of X0 (n, C) with learning rate(s) ``lr`` (scalar or (C,)).
 
     Returns a dict of per-column arrays: x (n, C) final points, fun (C,) final values (NaN when
@@ -216,10 +295,11 @@ def descent(f, cls, hyper, X0, lr, *, max_iter, thresholds, sample_at, noise=Non
     f − f* whose first hits are recorded (descending). ``noise`` (steps, n, K) with
     ``noise_columns`` (C,) adds ``noise[k][:, noise_columns]`` to the gradients at step k.
     """
-    if batched or X0.shape[1] == 1:
+    if mode != "single" or X0.shape[1] == 1:
         with np.errstate(all="ignore"):
             return _descent(f, cls, hyper, X0, lr, max_iter, np.asarray(thresholds, dtype=float),
-                            list(sample_at), noise, noise_columns, history)  # fmt: skip
+                            list(sample_at), noise, noise_columns, history,
+                            mode if mode != "single" else "array")  # fmt: skip
     parts = []
     for c in range(X0.shape[1]):
         rate = lr if np.ndim(lr) == 0 else float(np.asarray(lr)[c])
@@ -230,15 +310,14 @@ def descent(f, cls, hyper, X0, lr, *, max_iter, thresholds, sample_at, noise=Non
 
 
 def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, noise_columns,
-             history=True, patience=None):  # fmt: skip
+             history=True, mode="array", patience=None):  # fmt: skip
     patience = PATIENCE if patience is None else patience
     evaluate = value_and_grad_columns(f)
     f_star = f.minimum
     n, C = X0.shape
     lo, hi = (np.array(v, dtype=float).reshape(n, 1) for v in zip(*f.bound, strict=True))
     clip = f.constrained
-    p = Parameter(np.array(X0, dtype=float))
-    opt = _make_optimizer(cls, hyper, p, lr)
+    batch = _BATCHES[mode](cls, hyper, X0, lr)
 
     active = np.ones(C, dtype=bool)
     diverged = np.zeros(C, dtype=bool)
@@ -264,12 +343,13 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
     mark = np.full(C, np.inf)
     mark_step = np.zeros(C, dtype=np.int64)
     for k in range(max_iter + 1):
+        x = batch.current()
         if active.all() or active.sum() > C // 2:
-            values, grads = evaluate(p.data)
+            values, grads = evaluate(x)
         else:  # most runs have stopped: evaluate the others only
             idx = np.flatnonzero(active)
-            v, g = evaluate(p.data[:, idx])
-            values, grads = last.copy(), np.zeros_like(p.data)
+            v, g = evaluate(x[:, idx])
+            values, grads = last.copy(), np.zeros_like(x)
             values[idx], grads[:, idx] = v, g
         ngev += active
         if history:
@@ -277,7 +357,7 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
             evals_at[k] = ngev
         ok = np.isfinite(values) & np.all(np.isfinite(grads), axis=0)
         if not clip:
-            ok &= np.all((p.data >= lo) & (p.data <= hi), axis=0)
+            ok &= np.all((x >= lo) & (x <= hi), axis=0)
         bad = active & ~ok
         if bad.any():
             diverged |= bad
@@ -298,13 +378,11 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
         if k == max_iter or not active.any():
             nit[active] = k
             break
-        closure = _Closure(p, evaluate, noisy(grads, k), values, active.copy(), ngev, lambda g, k=k: noisy(g, k))
-        before = p.data.copy()
-        opt.step(closure)
-        p.data[:, ~active] = before[:, ~active]  # stopped runs stay where they ended
+        closure = _Closure(batch, evaluate, noisy(grads, k), values, active.copy(), ngev, lambda g, k=k: noisy(g, k))
+        batch.step(closure, active)
         if clip:
-            np.clip(p.data, lo, hi, out=p.data)
-    out = {"x": p.data.copy(), "fun": np.where(diverged, np.nan, last), "diverged": diverged,
+            batch.clip(lo, hi)
+    out = {"x": batch.current().copy(), "fun": np.where(diverged, np.nan, last), "diverged": diverged,
            "nit": nit, "ngev": ngev}  # fmt: skip
     if history:
         out.update(_hits_and_curves(values_at[: k + 1] - f_star, evals_at[: k + 1], nit, diverged,
@@ -316,19 +394,19 @@ class _Closure:
     """The closure handed to ``step``: its first call gives the gradient already computed at
     the current point; any further call (a line search) evaluates anew and is counted."""
 
-    def __init__(self, p, evaluate, grads, values, running, ngev, noisy):
-        self.p, self.evaluate, self.grads, self.values = p, evaluate, grads, values
+    def __init__(self, batch, evaluate, grads, values, running, ngev, noisy):
+        self.batch, self.evaluate, self.grads, self.values = batch, evaluate, grads, values
         self.running, self.ngev, self.noisy, self.calls = running, ngev, noisy, 0
 
     def __call__(self):
         self.calls += 1
+        values, grads = self.values, self.grads
         if self.calls > 1:
-            values, grads = self.evaluate(self.p.data)
+            values, grads = self.evaluate(self.batch.current())
             self.ngev[self.running] += 1
-            self.p.grad = self.noisy(grads)
-            return Tensor(np.array(float(np.sum(values[self.running]))))
-        self.p.grad = self.grads
-        return Tensor(np.array(float(np.sum(self.values[self.running]))))
+            grads = self.noisy(grads)
+        self.batch.set_grad(grads, self.running)
+        return Tensor(np.array(float(np.sum(values[self.running]))))
 
 
 def _hits_and_curves(delta, evals, nit, diverged, thresholds, sample_at):
@@ -406,10 +484,10 @@ def run_block(f, cls, hyper, lrs, tune_x, eval_x, settings):
     if settings["noise"] > 0:
         rng = _problem_seed(settings["seed"], f, NOISE)
         noise = settings["noise"] * rng.standard_normal((settings["max_iter"] + 1, n, S))
-    batched = _batchable(cls, tuple(sorted(hyper.items())))
+    mode = batch_mode(cls, tuple(sorted(hyper.items())))
     out = descent(f, cls, hyper, X0, lr_cols, max_iter=settings["max_iter"],
                   thresholds=settings["thresholds"], sample_at=settings["sample_at"], noise=noise,
-                  noise_columns=np.tile(np.arange(S), L), batched=batched,
+                  noise_columns=np.tile(np.arange(S), L), mode=mode,
                   history=settings.get("history", True))  # fmt: skip
     out["minimum"] = classify(f, out["x"], out["diverged"])
     out["x0"] = X0
@@ -480,7 +558,11 @@ def _problems(functions, dim, instances):
 def _methods(methods, hyperparameters):
     hyperparameters = dict(hyperparameters or {})
     explicit = methods is not None
-    specs = default_methods() if methods is None else ([methods] if isinstance(methods, str) else list(methods))
+    left_out = {}
+    if methods is None:
+        specs, left_out = default_methods(reasons=True)
+    else:
+        specs = [methods] if isinstance(methods, str) else list(methods)
     if not specs:
         raise ValueError("compare: methods is empty")
     resolved = []
@@ -501,7 +583,7 @@ def _methods(methods, hyperparameters):
             else:
                 coincide[name] = twin[0]
         resolved = kept
-    return resolved, coincide
+    return resolved, coincide, left_out
 
 
 def _check_lr(lr, names):
@@ -599,8 +681,10 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
     functions : list of str or TestFunction, optional
         Default: every built-in function in ``dim`` dimensions (``tg.functions.names(dim)``).
     methods : list of str or Optimizer class, optional
-        Default: every first-order method of the registry; methods that coincide once a default
-        weight decay is turned off (AdamW and Adam) are listed once.
+        Default: every first-order method of the registry whose runs batch (see
+        :func:`default_methods`; what is left out and why is in ``config["left_out"]``);
+        methods that coincide once a default weight decay is turned off (AdamW and Adam) are
+        listed once.
     starts : int
         Evaluation starts per function, uniform in its domain, shared by every method.
     seed : int
@@ -664,7 +748,7 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
     grid = _check_grid(lr_grid)
     target_list = _check_targets(targets)
     problems, instance_ids = _problems(functions, dim, instances)
-    resolved, coincide = _methods(methods, hyperparameters)
+    resolved, coincide, left_out = _methods(methods, hyperparameters)
     names = [r[0] for r in resolved]
     fixed = _check_lr(lr, names)
     tuned = [n for n in names if n not in fixed]
@@ -700,6 +784,7 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
         "tune_starts": tune_starts if tuned else 0, "tune_by": tune_by, "targets": target_list,
         "noise": float(noise), "dims": sorted({f.dim for f in problems}), "instances": instance_ids,
         "hyperparameters": {n: _plain(h) for n, _, h in resolved}, "coincide": coincide,
+        "left_out": left_out,
         "problems": [[f.name, f.dim, f.instance] for f in problems],
     }  # fmt: skip
     info = {}
