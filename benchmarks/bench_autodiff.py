@@ -23,13 +23,13 @@ from tinygrad_opt import optim
 def fx(x):  # the post's function, unchanged
     x1 = x[0]
     x2 = x[1]
-    return np.exp((x1)/5)+5*(x1**2) + 3*(x2**2) - 2*x1*x2 - 7*x1 - 8*x2+5
+    return np.exp((x1) / 5) + 5 * (x1**2) + 3 * (x2**2) - 2 * x1 * x2 - 7 * x1 - 8 * x2 + 5
 
 
 def gfx(x):  # the post's hand-written gradient
     x1 = x[0]
     x2 = x[1]
-    return np.array([np.exp(x1/5)/5+10*x1-2*x2-7, 6*x2-2*x1-8])
+    return np.array([np.exp(x1 / 5) / 5 + 10 * x1 - 2 * x2 - 7, 6 * x2 - 2 * x1 - 8])
 
 
 def hand_written():
@@ -111,7 +111,9 @@ def main():
         print(f"  {name:<48} {seconds * 1e6:8.1f} µs   {seconds / base:5.1f}x hand-written")
     if torch is not None:
         torch_step = times[f"PyTorch {torch.__version__} eager + torch.optim.Adam"]
-        print(f"  PyTorch step / tinygrad_opt step: {torch_step / times['tinygrad_opt: fx, backward, optim.Adam']:.1f}x")
+        print(
+            f"  PyTorch step / tinygrad_opt step: {torch_step / times['tinygrad_opt: fx, backward, optim.Adam']:.1f}x"
+        )
 
     print("\nBackward through a chain of n multiplications (best of 3):")
     for n in (25_000, 50_000, 100_000):

@@ -47,7 +47,12 @@ def hand_written(d_in, hidden, d_out, batch):
         bound = 1 / np.sqrt(fan_in)
         return rng.uniform(-bound, bound, shape).astype(np.float32)
 
-    params = [init((hidden, d_in), d_in), init(hidden, d_in), init((d_out, hidden), hidden), init(d_out, hidden)]
+    params = [
+        init((hidden, d_in), d_in),
+        init(hidden, d_in),
+        init((d_out, hidden), hidden),
+        init(d_out, hidden),
+    ]
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     rows = np.arange(batch)
@@ -82,8 +87,11 @@ def hand_written(d_in, hidden, d_out, batch):
 
 def ours(d_in, hidden, d_out, batch):
     x, y = data(d_in, d_out, batch)
-    model = nn.Sequential(nn.Linear(d_in, hidden, rng=1, dtype=np.float32), nn.ReLU(),
-                          nn.Linear(hidden, d_out, rng=2, dtype=np.float32))
+    model = nn.Sequential(
+        nn.Linear(d_in, hidden, rng=1, dtype=np.float32),
+        nn.ReLU(),
+        nn.Linear(hidden, d_out, rng=2, dtype=np.float32),
+    )
     opt = optim.Adam(model.parameters(), lr=LR)
 
     def step():
@@ -102,7 +110,12 @@ def ours_raw_ops(d_in, hidden, d_out, batch):
         bound = 1 / np.sqrt(fan_in)
         return Parameter(rng.uniform(-bound, bound, shape).astype(np.float32))
 
-    w1, b1, w2, b2 = init((d_in, hidden), d_in), init(hidden, d_in), init((hidden, d_out), hidden), init(d_out, hidden)
+    w1, b1, w2, b2 = (
+        init((d_in, hidden), d_in),
+        init(hidden, d_in),
+        init((hidden, d_out), hidden),
+        init(d_out, hidden),
+    )
     opt = optim.Adam([w1, b1, w2, b2], lr=LR)
 
     def step():
@@ -118,7 +131,9 @@ def pytorch(torch, d_in, hidden, d_out, batch):
     x, y = data(d_in, d_out, batch)
     x, y = torch.tensor(x), torch.tensor(y)
     torch.set_num_threads(1)
-    model = torch.nn.Sequential(torch.nn.Linear(d_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, d_out))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(d_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, d_out)
+    )
     opt = torch.optim.Adam(model.parameters(), lr=LR)
 
     def step():
@@ -139,7 +154,9 @@ def contenders(torch, d_in, hidden, d_out, batch):
         "tinygrad_opt raw ops + optim.Adam": lambda: ours_raw_ops(d_in, hidden, d_out, batch),
     }
     if torch is not None:
-        found[f"PyTorch {torch.__version__} eager"] = lambda: pytorch(torch, d_in, hidden, d_out, batch)
+        found[f"PyTorch {torch.__version__} eager"] = lambda: pytorch(
+            torch, d_in, hidden, d_out, batch
+        )
     return found
 
 
@@ -179,8 +196,11 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=4000, help="steps for the peak-memory runs")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--cpu-time", action="store_true",
-                        help="time with the process's CPU clock instead of the wall clock")
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time with the process's CPU clock instead of the wall clock",
+    )
     args = parser.parse_args(argv)
     clock = time.process_time if args.cpu_time else time.perf_counter
     torch = try_import_torch()
@@ -193,8 +213,10 @@ def main(argv=None):
         memory = {}
         if not args.no_memory:
             memory = {name: peak_rss_mib(case, name, args.steps) for name in steps}
-        print(f"MLP {d_in}→{hidden}→{d_out}, batch {batch}, float32, one training step "
-              f"(median of {args.repeat} interleaved runs, {'CPU' if args.cpu_time else 'wall'} time):")
+        print(
+            f"MLP {d_in}→{hidden}→{d_out}, batch {batch}, float32, one training step "
+            f"(median of {args.repeat} interleaved runs, {'CPU' if args.cpu_time else 'wall'} time):"
+        )
         for name, seconds in times.items():
             line = f"  {name:<40} {seconds * 1e6:9.1f} µs   {seconds / base:5.2f}x hand-written"
             if memory:

@@ -69,12 +69,38 @@ def pytorch(torch, param, grad):
     return opt.step
 
 
-TORCH_NAMES = {"adagrad": "Adagrad", "rmsprop": "RMSprop", "nadam": "NAdam", "radam": "RAdam",
-               "asgd": "ASGD", "adamw": "AdamW", "sgd": "SGD", "adam": "Adam", "adamax": "Adamax",
-               "adadelta": "Adadelta", "rprop": "Rprop", "adafactor": "Adafactor", "muon": "Muon"}
+TORCH_NAMES = {
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "nadam": "NAdam",
+    "radam": "RAdam",
+    "asgd": "ASGD",
+    "adamw": "AdamW",
+    "sgd": "SGD",
+    "adam": "Adam",
+    "adamax": "Adamax",
+    "adadelta": "Adadelta",
+    "rprop": "Rprop",
+    "adafactor": "Adafactor",
+    "muon": "Muon",
+}
 HYPER = {"sgd": {"lr": 1e-3, "momentum": 0.9}}
-NAMES = ["sgd", "adagrad", "rmsprop", "adam", "adamw", "nadam", "radam", "adamax", "adadelta",
-         "rprop", "asgd", "lion", "adafactor", "muon"]
+NAMES = [
+    "sgd",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "adamw",
+    "nadam",
+    "radam",
+    "adamax",
+    "adadelta",
+    "rprop",
+    "asgd",
+    "lion",
+    "adafactor",
+    "muon",
+]
 
 
 def shape(name):
@@ -115,8 +141,10 @@ def every_optimizer(names):
     if torch is not None:
         torch.set_num_threads(1)
     rng = np.random.default_rng(0)
-    print(f"\nOne step on float32 parameters (shape shown), median of interleaved runs; ratio = ours / "
-          f"torch's best (single thread, {torch.__version__ if torch else 'no torch'})")
+    print(
+        f"\nOne step on float32 parameters (shape shown), median of interleaved runs; ratio = ours / "
+        f"torch's best (single thread, {torch.__version__ if torch else 'no torch'})"
+    )
     for name in names:
         param = rng.normal(size=shape(name)).astype(np.float32)
         grad = rng.normal(size=shape(name)).astype(np.float32)
@@ -150,13 +178,17 @@ def adam_in_detail():
     }
     torch = try_import_torch()
     if torch is not None:
-        contenders[f"torch.optim.Adam, 1 thread ({torch.__version__})"] = pytorch(torch, param, grad)
+        contenders[f"torch.optim.Adam, 1 thread ({torch.__version__})"] = pytorch(
+            torch, param, grad
+        )
     times = median_seconds_interleaved(contenders, 5, repeat=11)
     ref_name = list(times)[-1] if torch is not None else "tinygrad_opt optim.Adam (blocked)"
     ref = times[ref_name]
     print(f"One Adam step on {N:,} float32 parameters (median of 11 interleaved runs of 5 steps):")
     for name, seconds in times.items():
-        print(f"  {name:<46} {seconds * 1e3:7.2f} ms   {seconds / ref:5.2f}x {'PyTorch' if torch else 'ours'}")
+        print(
+            f"  {name:<46} {seconds * 1e3:7.2f} ms   {seconds / ref:5.2f}x {'PyTorch' if torch else 'ours'}"
+        )
 
 
 def tiny_step():
@@ -186,8 +218,12 @@ def tiny_step():
     param = tg.Parameter(np.zeros(2))
     param.grad = tg.Tensor(g)
     opt = optim.Adam([param], lr=0.1, eps=1e-7)
-    contenders = {"the post's update, hand-written": hand_written, "its 13 ufunc calls alone": ufuncs_only,
-                  "optim.adam_update": update_function, "optim.Adam.step()": opt.step}
+    contenders = {
+        "the post's update, hand-written": hand_written,
+        "its 13 ufunc calls alone": ufuncs_only,
+        "optim.adam_update": update_function,
+        "optim.Adam.step()": opt.step,
+    }
     times = median_seconds_interleaved(contenders, 2000, repeat=9)
     ref = times["the post's update, hand-written"]
     print("\nThe post's Adam step on 2 parameters (median of 9 interleaved runs of 2000):")

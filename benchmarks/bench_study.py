@@ -28,12 +28,16 @@ def main():
     names = functions.names(2)
     if "--quick" in sys.argv:
         names = names[:6]
-    print(f"{len(names)} functions, methods {tg.study.runner.default_methods()} (coinciding ones once), "
-          f"20 starts, lr grid of 16, 10 tuning starts, max_iter 1000")
+    print(
+        f"{len(names)} functions, methods {tg.study.runner.default_methods()} (coinciding ones once), "
+        f"20 starts, lr grid of 16, 10 tuning starts, max_iter 1000"
+    )
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     one, wall1, cpu1 = run(1, names)
-    print(f"n_jobs=1: {wall1:6.1f} s wall, {cpu1:6.1f} s CPU; {len(one.runs)} runs, "
-          f"methods {one.config['methods']}, tuning budget {one.tuning_budget()}")
+    print(
+        f"n_jobs=1: {wall1:6.1f} s wall, {cpu1:6.1f} s CPU; {len(one.runs)} runs, "
+        f"methods {one.config['methods']}, tuning budget {one.tuning_budget()}"
+    )
     two, wall2, _ = run(2, names)
     print(f"n_jobs=2: {wall2:6.1f} s wall ({wall1 / wall2:.2f}x faster than n_jobs=1)")
     print(f"identical records: {one.runs == two.runs and one.tuning == two.tuning}")

@@ -42,8 +42,13 @@ def _aliases():
     """(alias, name) for public NumPy names bound to a dispatched function under another name."""
     import numpy as np
 
-    tables = (list(nd.FUNCTIONS) + list(nd.UFUNC_PRIMITIVES) + list(nd.UFUNC_DERIVED)
-              + list(nd.UFUNC_CONSTANT) + list(nd.NO_GRADIENT))
+    tables = (
+        list(nd.FUNCTIONS)
+        + list(nd.UFUNC_PRIMITIVES)
+        + list(nd.UFUNC_DERIVED)
+        + list(nd.UFUNC_CONSTANT)
+        + list(nd.NO_GRADIENT)
+    )
     found = []
     for module, prefix in ((np, ""), (np.linalg, "linalg.")):
         for alias in dir(module):
@@ -59,16 +64,22 @@ def _aliases():
 def render():
     """The page as a string."""
     parts = [INTRO]
-    main = sorted((f for f in nd.FUNCTIONS if not nd.qualified_name(f).startswith("numpy.linalg")),
-                  key=nd.qualified_name)
-    linalg = sorted((f for f in nd.FUNCTIONS if nd.qualified_name(f).startswith("numpy.linalg")),
-                    key=nd.qualified_name)
+    main = sorted(
+        (f for f in nd.FUNCTIONS if not nd.qualified_name(f).startswith("numpy.linalg")),
+        key=nd.qualified_name,
+    )
+    linalg = sorted(
+        (f for f in nd.FUNCTIONS if nd.qualified_name(f).startswith("numpy.linalg")),
+        key=nd.qualified_name,
+    )
     parts.append(f"## Functions with a gradient ({len(main)})\n")
     parts.append(_names(main) + "\n")
     parts.append(f"## Linear algebra, `np.linalg` ({len(linalg)})\n")
-    parts.append("Batched over leading axes as NumPy is. A singular input raises NumPy's "
-                 "LinAlgError; a gradient through eigen- or singular vectors of repeated values "
-                 "raises ValueError.\n")
+    parts.append(
+        "Batched over leading axes as NumPy is. A singular input raises NumPy's "
+        "LinAlgError; a gradient through eigen- or singular vectors of repeated values "
+        "raises ValueError.\n"
+    )
     parts.append(_names(linalg) + "\n")
     ufuncs = list(nd.UFUNC_PRIMITIVES) + list(nd.UFUNC_DERIVED)
     parts.append(f"## Elementwise functions (ufuncs) with a gradient ({len(ufuncs)})\n")
@@ -77,16 +88,23 @@ def render():
     parts.append(f"## Ufunc methods ({len(methods)})\n")
     parts.append(", ".join(methods) + "\n")
     parts.append(f"## Piecewise-constant ufuncs: zero gradient ({len(nd.UFUNC_CONSTANT)})\n")
-    parts.append("A floating-point result is a Tensor whose gradient is zero (as in PyTorch); a "
-                 "boolean result is NumPy's own array.\n")
+    parts.append(
+        "A floating-point result is a Tensor whose gradient is zero (as in PyTorch); a "
+        "boolean result is NumPy's own array.\n"
+    )
     parts.append(_names(nd.UFUNC_CONSTANT) + "\n")
     parts.append("## Aliases\n")
-    parts.append("The same functions under other NumPy names: "
-                 + ", ".join(f"`{alias}` is `{name}`" for alias, name in _aliases()) + ". "
-                 "The operator `%` is `remainder`.\n")
+    parts.append(
+        "The same functions under other NumPy names: "
+        + ", ".join(f"`{alias}` is `{name}`" for alias, name in _aliases())
+        + ". "
+        "The operator `%` is `remainder`.\n"
+    )
     parts.append(f"## Functions without a gradient ({len(nd.NO_GRADIENT)})\n")
-    parts.append("They run on the values, even when an argument requires grad (they can lose no "
-                 "gradient), and return exactly what NumPy returns.\n")
+    parts.append(
+        "They run on the values, even when an argument requires grad (they can lose no "
+        "gradient), and return exactly what NumPy returns.\n"
+    )
     parts.append(_names(nd.NO_GRADIENT) + "\n")
     return "\n".join(parts)
 

@@ -194,7 +194,9 @@ def _gallery_page() -> str:
     ]
     for name, doc, source in figures():
         title = name.replace("_", " ").capitalize()
-        image = f"{name}.gif" if (ROOT / "docs" / "images" / f"{name}.gif").exists() else f"{name}.png"
+        image = (
+            f"{name}.gif" if (ROOT / "docs" / "images" / f"{name}.gif").exists() else f"{name}.png"
+        )
         lines += ["", f"## {title}", "", f"![{title}](images/{image})", ""]
         if doc:
             lines += [doc, ""]

@@ -28,30 +28,45 @@ def post_paths():
         "RMSProp (i = 30)": classic.rmsprop(f, f.gradient, start, rho=0.8, ir=1000)[2],
         "Adam (t = 174)": classic.adam(f.gradient, start, alpha=0.1)[2],
     }
-    return plot.paths(f, runs, domain="auto", show_steps=False,
-                      title="The post's experiment: paths from (0, 0)")
+    return plot.paths(
+        f, runs, domain="auto", show_steps=False, title="The post's experiment: paths from (0, 0)"
+    )
 
 
 def post_convergence():
     """f(x_k) − f* for the post's three variants and PyTorch's defaults at the same lr."""
     f = functions.post
     runs = {
-        "post's AdaGrad (h₀ = 0.1, no eps)": tg.minimize(f, [0, 0], "adagrad", lr=0.1, eps=0.0,
-                                                          initial_accumulator_value=0.1, max_iter=600),
-        "post's RMSProp (ρ = 0.8, h₀ = 0.1, no eps)": tg.minimize(f, [0, 0], "rmsprop", lr=0.1, alpha=0.8,
-                                                                  eps=0.0, initial_accumulator_value=0.1,
-                                                                  max_iter=600),
+        "post's AdaGrad (h₀ = 0.1, no eps)": tg.minimize(
+            f, [0, 0], "adagrad", lr=0.1, eps=0.0, initial_accumulator_value=0.1, max_iter=600
+        ),
+        "post's RMSProp (ρ = 0.8, h₀ = 0.1, no eps)": tg.minimize(
+            f,
+            [0, 0],
+            "rmsprop",
+            lr=0.1,
+            alpha=0.8,
+            eps=0.0,
+            initial_accumulator_value=0.1,
+            max_iter=600,
+        ),
         "post's Adam (eps = 1e-7)": tg.minimize(f, [0, 0], "adam", lr=0.1, eps=1e-7, max_iter=600),
-        "RMSProp, PyTorch defaults (α = 0.99)": tg.minimize(f, [0, 0], "rmsprop", lr=0.1, max_iter=600),
+        "RMSProp, PyTorch defaults (α = 0.99)": tg.minimize(
+            f, [0, 0], "rmsprop", lr=0.1, max_iter=600
+        ),
         "SGD, momentum 0.9": tg.minimize(f, [0, 0], "sgd", lr=0.02, momentum=0.9, max_iter=600),
     }
-    return plot.losses(runs, f_star=f.minimum, title="The post's fx from (0, 0), learning rate 0.1 (SGD 0.02)")
+    return plot.losses(
+        runs, f_star=f.minimum, title="The post's fx from (0, 0), learning rate 0.1 (SGD 0.02)"
+    )
 
 
 def himmelblau_paths():
     f = functions.himmelblau
-    runs = {m: tg.minimize(f, [-0.3, -0.9], method=m, lr=lr)
-            for m, lr in [("sgd", 0.01), ("adagrad", 1.0), ("rmsprop", 0.03), ("adam", 0.1)]}
+    runs = {
+        m: tg.minimize(f, [-0.3, -0.9], method=m, lr=lr)
+        for m, lr in [("sgd", 0.01), ("adagrad", 1.0), ("rmsprop", 0.03), ("adam", 0.1)]
+    }
     return plot.paths(f, runs, title="Himmelblau from (−0.3, −0.9): four minima compete")
 
 
@@ -60,7 +75,9 @@ def rosenbrock_paths():
     runs = {
         "adam (lr 0.05)": tg.minimize(f, [-1.5, 2.0], "adam", lr=0.05, max_iter=3000),
         "rmsprop (lr 0.01)": tg.minimize(f, [-1.5, 2.0], "rmsprop", lr=0.01, max_iter=3000),
-        "sgd + momentum (lr 1e-3)": tg.minimize(f, [-1.5, 2.0], optim.SGD, lr=1e-3, momentum=0.9, max_iter=3000),
+        "sgd + momentum (lr 1e-3)": tg.minimize(
+            f, [-1.5, 2.0], optim.SGD, lr=1e-3, momentum=0.9, max_iter=3000
+        ),
     }
     return plot.paths(f, runs, title="Rosenbrock's valley, 3000 steps at most")
 

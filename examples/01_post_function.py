@@ -38,8 +38,10 @@ def main():
     }
     x_star = tg.functions.post.minimiser
     for name, (x_end, count, _) in runs.items():
-        print(f"{name:<8} stopped at iteration {count:>3}: x = {x_end}, f(x) = {fx(x_end):.10f}, "
-              f"|x − x*| = {np.linalg.norm(x_end - x_star):.1e}")
+        print(
+            f"{name:<8} stopped at iteration {count:>3}: x = {x_end}, f(x) = {fx(x_end):.10f}, "
+            f"|x − x*| = {np.linalg.norm(x_end - x_star):.1e}"
+        )
     print("(the post: AdaGrad 562, RMSProp 30, Adam 174)")
 
     try:
@@ -47,8 +49,12 @@ def main():
     except ImportError:
         return
     try:
-        fig = plot.paths(fx, {name: log for name, (_, _, log) in runs.items()}, domain="auto",
-                         title="The post's fx: AdaGrad, RMSProp and Adam from (0, 0)")
+        fig = plot.paths(
+            fx,
+            {name: log for name, (_, _, log) in runs.items()},
+            domain="auto",
+            title="The post's fx: AdaGrad, RMSProp and Adam from (0, 0)",
+        )
     except ImportError:
         print("matplotlib is not installed: no figure")
         return

@@ -29,7 +29,9 @@ def main():
     print(f"final loss: {losses[-1]:.6f} (noise variance 0.01)")
     print(f"learned w = {model.weight.numpy().ravel()}, b = {model.bias.item():.6f}")
     print(f"lstsq   w = {exact[:3]}, b = {exact[3]:.6f}")
-    print(f"largest difference from lstsq: {np.max(np.abs(np.append(model.weight.numpy(), model.bias.numpy()) - exact)):.2e}")
+    print(
+        f"largest difference from lstsq: {np.max(np.abs(np.append(model.weight.numpy(), model.bias.numpy()) - exact)):.2e}"
+    )
 
     try:
         from matplotlib.figure import Figure

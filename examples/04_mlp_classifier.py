@@ -18,8 +18,13 @@ def two_moons(n, noise, rng):
 
 
 def make_model():
-    return nn.Sequential(nn.Linear(2, 32, rng=0), nn.Tanh(), nn.Linear(32, 32, rng=1), nn.Tanh(),
-                         nn.Linear(32, 2, rng=2))
+    return nn.Sequential(
+        nn.Linear(2, 32, rng=0),
+        nn.Tanh(),
+        nn.Linear(32, 32, rng=1),
+        nn.Tanh(),
+        nn.Linear(32, 2, rng=2),
+    )
 
 
 def train(model, optimizer, X, y, steps):
@@ -37,8 +42,10 @@ def main():
     rng = np.random.default_rng(0)
     X, y = two_moons(200, 0.1, rng)
     results = {}
-    for name, make_optimizer in [("SGD (lr 0.1, momentum 0.9)", lambda p: optim.SGD(p, lr=0.1, momentum=0.9)),
-                                 ("Adam (lr 0.01)", lambda p: optim.Adam(p, lr=0.01))]:
+    for name, make_optimizer in [
+        ("SGD (lr 0.1, momentum 0.9)", lambda p: optim.SGD(p, lr=0.1, momentum=0.9)),
+        ("Adam (lr 0.01)", lambda p: optim.Adam(p, lr=0.01)),
+    ]:
         model = make_model()
         losses = train(model, make_optimizer(model.parameters()), X, y, 500)
         accuracy = np.mean(model(X).numpy().argmax(axis=1) == y)
@@ -62,7 +69,9 @@ def main():
     model = results["Adam (lr 0.01)"][0]
     gx, gy = np.meshgrid(np.linspace(-1.5, 2.5, 200), np.linspace(-1, 1.5, 150))
     probs = model(np.column_stack([gx.ravel(), gy.ravel()])).numpy()
-    right.contourf(gx, gy, (probs[:, 1] > probs[:, 0]).reshape(gx.shape), levels=1, alpha=0.25, cmap="coolwarm")
+    right.contourf(
+        gx, gy, (probs[:, 1] > probs[:, 0]).reshape(gx.shape), levels=1, alpha=0.25, cmap="coolwarm"
+    )
     right.scatter(*X.T, c=y, s=10, cmap="coolwarm")
     right.set_title("Adam's decision regions")
     fig.savefig("04_mlp_classifier.png", dpi=150)

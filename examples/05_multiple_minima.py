@@ -33,10 +33,13 @@ def main():
         return
     fig.savefig("05_compare.png", dpi=110)
     f = functions.himmelblau
-    runs = {m: tg.minimize(f, [-0.3, -0.9], method=m, lr=lr)
-            for m, lr in [("sgd", 0.01), ("adagrad", 1.0), ("rmsprop", 0.03), ("adam", 0.1)]}
+    runs = {
+        m: tg.minimize(f, [-0.3, -0.9], method=m, lr=lr)
+        for m, lr in [("sgd", 0.01), ("adagrad", 1.0), ("rmsprop", 0.03), ("adam", 0.1)]
+    }
     plot.paths(f, runs, title="Himmelblau from (−0.3, −0.9), near its central maximum").savefig(
-        "05_himmelblau_paths.png", dpi=150)
+        "05_himmelblau_paths.png", dpi=150
+    )
     for m, r in runs.items():
         print(f"{m:<8} from (−0.3, −0.9) ended at ({r.x[0]:.4f}, {r.x[1]:.4f}) after {r.nit} steps")
     print("saved 05_compare.png and 05_himmelblau_paths.png")

@@ -13,7 +13,9 @@ TARGETS = [1e1, 1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
 class FakeComparison:
     """config, manifest, targets, curve_steps, runs, tuning, summary(), functions_info."""
 
-    def __init__(self, config, manifest, targets, curve_steps, runs, tuning, summary, functions_info):
+    def __init__(
+        self, config, manifest, targets, curve_steps, runs, tuning, summary, functions_info
+    ):
         self.config, self.manifest, self.targets = config, manifest, targets
         self.curve_steps, self.runs, self.tuning = curve_steps, runs, tuning
         self._summary, self.functions_info = summary, functions_info
@@ -30,9 +32,14 @@ def curve_steps(max_iter):
     return [*steps, max_iter]
 
 
-def make_comparison(functions=("himmelblau", "six_hump_camel", "rosenbrock"),
-                    methods=("sgd", "adam", "rmsprop"), starts=6, max_iter=64, seed=0,
-                    tune_by="function"):
+def make_comparison(
+    functions=("himmelblau", "six_hump_camel", "rosenbrock"),
+    methods=("sgd", "adam", "rmsprop"),
+    starts=6,
+    max_iter=64,
+    seed=0,
+    tune_by="function",
+):
     """A synthetic study: each method has its own speed (hits spaced by ``speed`` evaluations per
     decade); some runs never reach the small targets and one per (function, method) diverges."""
     rng = np.random.default_rng(seed)
@@ -50,16 +57,24 @@ def make_comparison(functions=("himmelblau", "six_hump_camel", "rosenbrock"),
                 hits = [None] * len(TARGETS)
                 if not diverged:
                     for j in range(reach):
-                        hits[j] = int(speed * (j + 1) + s) if speed * (j + 1) + s <= max_iter else None
+                        hits[j] = (
+                            int(speed * (j + 1) + s) if speed * (j + 1) + s <= max_iter else None
+                        )
                 last = max([h for h in hits if h is not None], default=max_iter)
                 nit = max_iter if diverged else min(max_iter, last + 1)
-                delta = None if diverged else (TARGETS[reach - 1] / 2 if hits[reach - 1] is not None else 5.0)
+                delta = (
+                    None
+                    if diverged
+                    else (TARGETS[reach - 1] / 2 if hits[reach - 1] is not None else 5.0)
+                )
                 curve = []
                 for t in steps:
                     if diverged:
                         curve.append(100.0 / (t + 1) if t < max_iter // 2 else None)
                     else:
-                        reached = [TARGETS[j] / 2 for j, h in enumerate(hits) if h is not None and h <= t]
+                        reached = [
+                            TARGETS[j] / 2 for j, h in enumerate(hits) if h is not None and h <= t
+                        ]
                         curve.append(min(reached) if reached else 50.0 / (t + 1) + 10.0)
                 x0 = [float(v) for v in rng.uniform(-2, 2, size=2)]
                 success = bool(delta is not None and delta <= 1e-5)
@@ -132,4 +147,11 @@ def make_basins(methods=("sgd", "adam"), resolution=(9, 7)):
         else:
             lab[-1, :] = -1
         labels[m] = lab
-    return FakeBasins("himmelblau", xs, ys, f.minima.copy(), labels, {m: 0.01 * (i + 1) for i, m in enumerate(methods)})
+    return FakeBasins(
+        "himmelblau",
+        xs,
+        ys,
+        f.minima.copy(),
+        labels,
+        {m: 0.01 * (i + 1) for i, m in enumerate(methods)},
+    )

@@ -30,25 +30,36 @@ def _tg_fx(x):
 def _objective(lib):
     """fx of the first parameter plus a small MLP-like term of the second: a non-trivial loss."""
     if lib == "torch":
+
         def loss(a, w):
             return _torch_fx(a) + torch.logsumexp(torch.tanh(w) @ a, 0) + (w**2).sum() * 0.1
     else:
+
         def loss(a, w):
             return _tg_fx(a) + tg.logsumexp(np.tanh(w) @ a) + (w**2).sum() * 0.1
+
     return loss
 
 
 FUNCTIONS = [
     (lambda t: (t.exp() * t.sin()).sum(), lambda t: (t.exp() * t.sin()).sum()),
-    (lambda t: tg.log_softmax(t.reshape(2, 3), axis=1)[:, 0].sum(),
-     lambda t: torch.log_softmax(t.reshape(2, 3), 1)[:, 0].sum()),
-    (lambda t: (t.reshape(2, 3) @ t.reshape(3, 2)).tanh().sum(),
-     lambda t: (t.reshape(2, 3) @ t.reshape(3, 2)).tanh().sum()),
+    (
+        lambda t: tg.log_softmax(t.reshape(2, 3), axis=1)[:, 0].sum(),
+        lambda t: torch.log_softmax(t.reshape(2, 3), 1)[:, 0].sum(),
+    ),
+    (
+        lambda t: (t.reshape(2, 3) @ t.reshape(3, 2)).tanh().sum(),
+        lambda t: (t.reshape(2, 3) @ t.reshape(3, 2)).tanh().sum(),
+    ),
     (lambda t: (tg.sigmoid(t) ** 2).sum(), lambda t: (torch.sigmoid(t) ** 2).sum()),
-    (lambda t: t.max() + t.min() + t.abs().sum() + t.clip(-0.5, 0.5).sum(),
-     lambda t: t.max() + t.min() + t.abs().sum() + t.clamp(-0.5, 0.5).sum()),
-    (lambda t: (t.reshape(3, 2).mean(axis=0) ** 3).sum() + t.std(),
-     lambda t: (t.reshape(3, 2).mean(0) ** 3).sum() + t.std(unbiased=False)),
+    (
+        lambda t: t.max() + t.min() + t.abs().sum() + t.clip(-0.5, 0.5).sum(),
+        lambda t: t.max() + t.min() + t.abs().sum() + t.clamp(-0.5, 0.5).sum(),
+    ),
+    (
+        lambda t: (t.reshape(3, 2).mean(axis=0) ** 3).sum() + t.std(),
+        lambda t: (t.reshape(3, 2).mean(0) ** 3).sum() + t.std(unbiased=False),
+    ),
 ]
 
 
@@ -70,7 +81,10 @@ OPTIMIZERS = [
     ("SGD", dict(lr=0.01, momentum=0.9, dampening=0.1, weight_decay=0.01)),
     ("SGD", dict(lr=0.01, momentum=0.9, nesterov=True, maximize=False)),
     ("AdaGrad", dict(lr=0.1)),
-    ("AdaGrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1, eps=1e-6)),
+    (
+        "AdaGrad",
+        dict(lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1, eps=1e-6),
+    ),
     ("RMSProp", dict(lr=0.01)),
     ("RMSProp", dict(lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.01)),
     ("Adam", dict(lr=0.05)),
@@ -103,7 +117,8 @@ def test_trajectories_match_torch_optim(name, hyper, maximize):
     at = torch.tensor(a0, requires_grad=True)
     wt = torch.tensor(w0, requires_grad=True)
     opt_t = getattr(torch.optim, TORCH_NAMES.get(name, name))(
-        [{"params": [at]}, {"params": [wt], "lr": hyper["lr"] / 2}], foreach=False, **hyper)
+        [{"params": [at]}, {"params": [wt], "lr": hyper["lr"] / 2}], foreach=False, **hyper
+    )
     loss, loss_t = _objective("tg"), _objective("torch")
     for _ in range(60):
         opt.zero_grad()
@@ -192,11 +207,14 @@ def test_nn_layers_and_losses_match_torch():
     np.testing.assert_allclose(layer.bias.grad.numpy(), lt.bias.grad.numpy(), rtol=1e-10)
     logits, targets = rng.normal(size=5) * 10, rng.random(5)
     bce = tg.nn.binary_cross_entropy_with_logits(logits, targets).item()
-    bce_t = torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(logits), torch.tensor(targets)).item()
+    bce_t = torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.tensor(logits), torch.tensor(targets)
+    ).item()
     assert bce == pytest.approx(bce_t, rel=1e-12)
     pred, target = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
     assert tg.nn.mse_loss(pred, target).item() == pytest.approx(
-        torch.nn.functional.mse_loss(torch.tensor(pred), torch.tensor(target)).item(), rel=1e-12)
+        torch.nn.functional.mse_loss(torch.tensor(pred), torch.tensor(target)).item(), rel=1e-12
+    )
 
 
 @pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])

@@ -74,7 +74,9 @@ def test_gradcheck_passes_for_correct_rules_and_non_scalar_outputs():
 
 
 def test_gradcheck_reports_the_worst_entry_of_a_wrong_rule(monkeypatch):
-    monkeypatch.setattr(ops.Sin, "vjp", staticmethod(lambda g, out, needs, a: (g * np.cos(a) * 1.1,)))
+    monkeypatch.setattr(
+        ops.Sin, "vjp", staticmethod(lambda g, out, needs, a: (g * np.cos(a) * 1.1,))
+    )
     with pytest.raises(tg.GradcheckError, match=r"input 0\[2\].*reverse mode.*central differences"):
         tg.gradcheck(lambda a: a.sin().sum(), np.array([1.0, 0.5, 0.0]))
 

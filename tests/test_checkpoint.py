@@ -61,8 +61,13 @@ def test_a_pickle_is_refused_and_never_executed(tmp_path):
     path.write_bytes(pickle.dumps(Evil()))
     with pytest.raises(ValueError, match="pickle"):
         tg.load(path)
-    np.savez(tmp_path / "obj.npz", __structure__=np.array('{"format": "tinygrad_opt-checkpoint-1", '
-             '"tree": {"__array__": "a0"}}'), a0=np.array([Evil()], dtype=object))
+    np.savez(
+        tmp_path / "obj.npz",
+        __structure__=np.array(
+            '{"format": "tinygrad_opt-checkpoint-1", "tree": {"__array__": "a0"}}'
+        ),
+        a0=np.array([Evil()], dtype=object),
+    )
     with pytest.raises(ValueError, match="pickle"):
         tg.load(tmp_path / "obj.npz")
     assert not marker.exists()

@@ -42,8 +42,7 @@ def test_the_posts_final_points():
 
 
 @settings(max_examples=20)
-@given(st.tuples(st.floats(-3, 3), st.floats(-3, 3)).map(np.array),
-       st.sampled_from(sorted(RUNS)))
+@given(st.tuples(st.floats(-3, 3), st.floats(-3, 3)).map(np.array), st.sampled_from(sorted(RUNS)))
 def test_loops_match_the_post_from_other_starts(x0, name):
     """Every iterate matches, except where the post's own RMSProp never converges.
 

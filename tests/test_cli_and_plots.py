@@ -46,7 +46,11 @@ def test_compare_table_json_csv_save_and_figure(tmp_path, monkeypatch, capsys):
     assert cli.main([*args, "--json", "--no-plot"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["function"], r["method"]) for r in rows] == [
-        ("himmelblau", "adam"), ("himmelblau", "sgd"), ("six_hump_camel", "adam"), ("six_hump_camel", "sgd")]
+        ("himmelblau", "adam"),
+        ("himmelblau", "sgd"),
+        ("six_hump_camel", "adam"),
+        ("six_hump_camel", "sgd"),
+    ]
     assert cli.main([*args, "--csv", "--no-plot"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("function,dim,instances,method")
 
@@ -88,28 +92,38 @@ def test_missing_matplotlib_and_unwritable_figure_exit_with_1(tmp_path, monkeypa
 
 
 def test_help_and_module_entry_point():
-    result = subprocess.run([sys.executable, "-m", "tinygrad_opt", "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tinygrad_opt", "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "compare" in result.stdout
-    result = subprocess.run([sys.executable, "-m", "tinygrad_opt", "compare", "--help"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tinygrad_opt", "compare", "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "--starts" in result.stdout
 
 
 def test_importing_the_package_does_not_import_matplotlib():
     code = "import sys, tinygrad_opt; print('matplotlib' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
 
 
 def test_figures(tmp_path):
     from tinygrad_opt import plot
 
-    runs = [tg.minimize(F.himmelblau, [0.5, -4.5], method=m, lr=lr) for m, lr in [("sgd", 0.01), ("adam", 0.1)]]
-    for name, fig in [("paths", plot.paths(F.himmelblau, runs)),
-                      ("dict", plot.paths(F.post, {"a": runs[0].path}, domain="auto")),
-                      ("callable", plot.paths(lambda x: (x[0] - 1) ** 2 + x[1] ** 2, runs[:1])),
-                      ("losses", plot.losses(runs, f_star=0.0)),
-                      ("rosenbrock", plot.paths(F.rosenbrock, tg.minimize(F.rosenbrock, [-1.5, 2], lr=0.05)))]:
+    runs = [
+        tg.minimize(F.himmelblau, [0.5, -4.5], method=m, lr=lr)
+        for m, lr in [("sgd", 0.01), ("adam", 0.1)]
+    ]
+    for name, fig in [
+        ("paths", plot.paths(F.himmelblau, runs)),
+        ("dict", plot.paths(F.post, {"a": runs[0].path}, domain="auto")),
+        ("callable", plot.paths(lambda x: (x[0] - 1) ** 2 + x[1] ** 2, runs[:1])),
+        ("losses", plot.losses(runs, f_star=0.0)),
+        ("rosenbrock", plot.paths(F.rosenbrock, tg.minimize(F.rosenbrock, [-1.5, 2], lr=0.05))),
+    ]:
         path = tmp_path / f"{name}.png"
         fig.savefig(path)
         assert path.read_bytes().startswith(PNG)

@@ -28,8 +28,14 @@ def test_example_runs(example, tmp_path):
     # the package is importable from the repository even when it is not installed
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
-    result = subprocess.run([sys.executable, str(example)], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, str(example)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     for text in EXPECTED[example.name]:
         assert text in result.stdout

@@ -93,7 +93,9 @@ def test_scalable_functions_in_ten_dimensions(name):
     for x in f.minima:
         assert abs(float(f(x)) - f.minimum) <= 1e-8
         if f.smooth_at_minima:
-            np.testing.assert_allclose(tg.grad(f)(x)[_free(f, x)], 0.0, atol=1e-8 * max(1.0, abs(f.minimum)))
+            np.testing.assert_allclose(
+                tg.grad(f)(x)[_free(f, x)], 0.0, atol=1e-8 * max(1.0, abs(f.minimum))
+            )
     # Schwefel's constant 418.9829 is rounded: f* = 1.27e-5 per dimension instead of 0
     assert f.minimum == pytest.approx(f.published_f_star, abs=2e-4 if name == "schwefel" else 1e-8)
     assert F.get(name, dim=2).minimum == pytest.approx(F.get(name).minimum, abs=0)

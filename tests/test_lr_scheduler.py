@@ -109,16 +109,25 @@ FACTORIES = {
     "ExponentialLR": lambda o: S.ExponentialLR(o, gamma=0.9),
     "PolynomialLR": lambda o: S.PolynomialLR(o, total_iters=12, power=1.5),
     "CosineAnnealingLR": lambda o: S.CosineAnnealingLR(o, T_max=5, eta_min=0.001),
-    "CosineAnnealingWarmRestarts": lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2,
-                                                                          eta_min=0.001),
-    "CyclicLR": lambda o: S.CyclicLR(o, base_lr=0.01, max_lr=[0.1, 0.2], step_size_up=3,
-                                     step_size_down=2, mode="triangular2"),
+    "CosineAnnealingWarmRestarts": lambda o: S.CosineAnnealingWarmRestarts(
+        o, T_0=3, T_mult=2, eta_min=0.001
+    ),
+    "CyclicLR": lambda o: S.CyclicLR(
+        o, base_lr=0.01, max_lr=[0.1, 0.2], step_size_up=3, step_size_down=2, mode="triangular2"
+    ),
     "OneCycleLR": lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=20, three_phase=True),
     "SequentialLR": lambda o: S.SequentialLR(
-        o, [S.LinearLR(o, start_factor=0.1, total_iters=3), S.CosineAnnealingLR(o, T_max=6),
-            S.ExponentialLR(o, 0.8)], milestones=[3, 8]),
+        o,
+        [
+            S.LinearLR(o, start_factor=0.1, total_iters=3),
+            S.CosineAnnealingLR(o, T_max=6),
+            S.ExponentialLR(o, 0.8),
+        ],
+        milestones=[3, 8],
+    ),
     "ChainedScheduler": lambda o: S.ChainedScheduler(
-        [S.LinearLR(o, start_factor=0.1, total_iters=4), S.StepLR(o, 3, 0.5)]),
+        [S.LinearLR(o, start_factor=0.1, total_iters=4), S.StepLR(o, 3, 0.5)]
+    ),
     "ReduceLROnPlateau": lambda o: S.ReduceLROnPlateau(o, factor=0.5, patience=1, cooldown=1),
 }
 METRICS = [5, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2]
@@ -227,81 +236,177 @@ BAD = [
     (lambda: S.ReduceLROnPlateau([], factor=0.5), TypeError, "list is not an Optimizer"),
     (lambda: S.CyclicLR("sgd", 0.1, 1.0), TypeError, "str is not an Optimizer"),
     (lambda: S.OneCycleLR(None, 0.1, 10), TypeError, "NoneType is not an Optimizer"),
-    (lambda: S.StepLR(_o(), 3, last_epoch=4), KeyError,
-     r"param 'initial_lr' is not specified in param_groups\[0\] when resuming scheduler with "
-     r"last_epoch >= 0"),
+    (
+        lambda: S.StepLR(_o(), 3, last_epoch=4),
+        KeyError,
+        r"param 'initial_lr' is not specified in param_groups\[0\] when resuming scheduler with "
+        r"last_epoch >= 0",
+    ),
     (lambda: S.LambdaLR(_o(), [lambda e: 1.0]), ValueError, "Expected 2 lr_lambdas, but got 1"),
-    (lambda: S.MultiplicativeLR(_o(), 0.95), TypeError,
-     "lr_lambda should be a function, but got float"),
-    (lambda: S.MultiplicativeLR(_o(), [0.95, lambda e: 1.0]), TypeError,
-     "lr_lambda should be a function"),
-    (lambda: S.ConstantLR(_o(), factor=1.5), ValueError,
-     "Constant multiplicative factor expected to be between 0 and 1."),
-    (lambda: S.ConstantLR(_o(), factor=-0.1), ValueError,
-     "Constant multiplicative factor expected to be between 0 and 1."),
-    (lambda: S.LinearLR(_o(), start_factor=0.0), ValueError,
-     "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."),
-    (lambda: S.LinearLR(_o(), start_factor=1.1), ValueError,
-     "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."),
-    (lambda: S.LinearLR(_o(), end_factor=1.5), ValueError,
-     "Ending multiplicative factor expected to be between 0 and 1."),
-    (lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=0), ValueError,
-     "Expected positive integer T_0, but got 0"),
-    (lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=2.5), ValueError,
-     "Expected positive integer T_0, but got 2.5"),
-    (lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=10, T_mult=0), ValueError,
-     "Expected integer T_mult >= 1, but got 0"),
-    (lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=10, eta_min="0"), ValueError,
-     "Expected float or int eta_min, but got 0 of type <class 'str'>"),
-    (lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=10).step(-1), ValueError,
-     "Expected non-negative epoch, but got -1"),
-    (lambda: S.CyclicLR(_o(), base_lr=0, max_lr=0, mode="CATS"), ValueError,
-     "mode is invalid and scale_fn is None"),
-    (lambda: S.CyclicLR(optim.AdaGrad([tg.Parameter([1.0])]), 1, 5), ValueError,
-     "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"),
-    (lambda: S.CyclicLR(_o(), base_lr=[0.1], max_lr=1.0), ValueError,
-     "base_lr must have the same length as optimizer.param_groups. base_lr has 1 values, "
-     "param_groups has 2."),
-    (lambda: S.CyclicLR(_o(), 0.1, 1.0, max_momentum=[0.9, 0.9, 0.9]), ValueError,
-     "max_momentum must have the same length as optimizer.param_groups. max_momentum has 3 "
-     "values, param_groups has 2."),
-    (lambda: S.OneCycleLR(_o(), max_lr=1e-3, total_steps=10, anneal_strategy="CATS"), ValueError,
-     "anneal_strategy must be one of 'cos' or 'linear', instead got CATS"),
-    (lambda: S.OneCycleLR(_o(), max_lr=1e-3, total_steps=10, pct_start=1.1), ValueError,
-     "Expected float between 0 and 1 pct_start, but got 1.1"),
-    (lambda: S.OneCycleLR(_o(), max_lr=1e-3, total_steps=10, pct_start=0), ValueError,
-     "Expected float between 0 and 1 pct_start, but got 0"),
-    (lambda: S.OneCycleLR(_o(), max_lr=1e-3), ValueError,
-     r"You must define either total_steps OR \(epochs AND steps_per_epoch\)"),
-    (lambda: S.OneCycleLR(_o(), max_lr=1e-3, total_steps=0), ValueError,
-     "Expected positive integer total_steps, but got 0"),
-    (lambda: S.OneCycleLR(_o(), max_lr=1e-3, epochs=0, steps_per_epoch=3), ValueError,
-     "Expected positive integer epochs, but got 0"),
-    (lambda: S.OneCycleLR(_o(), max_lr=1e-3, epochs=2, steps_per_epoch=1.5), ValueError,
-     "Expected positive integer steps_per_epoch, but got 1.5"),
-    (lambda: S.OneCycleLR(_o(), max_lr=[1e-3], total_steps=5), ValueError,
-     "max_lr must have the same length as optimizer.param_groups"),
+    (
+        lambda: S.MultiplicativeLR(_o(), 0.95),
+        TypeError,
+        "lr_lambda should be a function, but got float",
+    ),
+    (
+        lambda: S.MultiplicativeLR(_o(), [0.95, lambda e: 1.0]),
+        TypeError,
+        "lr_lambda should be a function",
+    ),
+    (
+        lambda: S.ConstantLR(_o(), factor=1.5),
+        ValueError,
+        "Constant multiplicative factor expected to be between 0 and 1.",
+    ),
+    (
+        lambda: S.ConstantLR(_o(), factor=-0.1),
+        ValueError,
+        "Constant multiplicative factor expected to be between 0 and 1.",
+    ),
+    (
+        lambda: S.LinearLR(_o(), start_factor=0.0),
+        ValueError,
+        "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.",
+    ),
+    (
+        lambda: S.LinearLR(_o(), start_factor=1.1),
+        ValueError,
+        "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.",
+    ),
+    (
+        lambda: S.LinearLR(_o(), end_factor=1.5),
+        ValueError,
+        "Ending multiplicative factor expected to be between 0 and 1.",
+    ),
+    (
+        lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=0),
+        ValueError,
+        "Expected positive integer T_0, but got 0",
+    ),
+    (
+        lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=2.5),
+        ValueError,
+        "Expected positive integer T_0, but got 2.5",
+    ),
+    (
+        lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=10, T_mult=0),
+        ValueError,
+        "Expected integer T_mult >= 1, but got 0",
+    ),
+    (
+        lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=10, eta_min="0"),
+        ValueError,
+        "Expected float or int eta_min, but got 0 of type <class 'str'>",
+    ),
+    (
+        lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=10).step(-1),
+        ValueError,
+        "Expected non-negative epoch, but got -1",
+    ),
+    (
+        lambda: S.CyclicLR(_o(), base_lr=0, max_lr=0, mode="CATS"),
+        ValueError,
+        "mode is invalid and scale_fn is None",
+    ),
+    (
+        lambda: S.CyclicLR(optim.AdaGrad([tg.Parameter([1.0])]), 1, 5),
+        ValueError,
+        "optimizer must support momentum or beta1 with `cycle_momentum` option enabled",
+    ),
+    (
+        lambda: S.CyclicLR(_o(), base_lr=[0.1], max_lr=1.0),
+        ValueError,
+        "base_lr must have the same length as optimizer.param_groups. base_lr has 1 values, "
+        "param_groups has 2.",
+    ),
+    (
+        lambda: S.CyclicLR(_o(), 0.1, 1.0, max_momentum=[0.9, 0.9, 0.9]),
+        ValueError,
+        "max_momentum must have the same length as optimizer.param_groups. max_momentum has 3 "
+        "values, param_groups has 2.",
+    ),
+    (
+        lambda: S.OneCycleLR(_o(), max_lr=1e-3, total_steps=10, anneal_strategy="CATS"),
+        ValueError,
+        "anneal_strategy must be one of 'cos' or 'linear', instead got CATS",
+    ),
+    (
+        lambda: S.OneCycleLR(_o(), max_lr=1e-3, total_steps=10, pct_start=1.1),
+        ValueError,
+        "Expected float between 0 and 1 pct_start, but got 1.1",
+    ),
+    (
+        lambda: S.OneCycleLR(_o(), max_lr=1e-3, total_steps=10, pct_start=0),
+        ValueError,
+        "Expected float between 0 and 1 pct_start, but got 0",
+    ),
+    (
+        lambda: S.OneCycleLR(_o(), max_lr=1e-3),
+        ValueError,
+        r"You must define either total_steps OR \(epochs AND steps_per_epoch\)",
+    ),
+    (
+        lambda: S.OneCycleLR(_o(), max_lr=1e-3, total_steps=0),
+        ValueError,
+        "Expected positive integer total_steps, but got 0",
+    ),
+    (
+        lambda: S.OneCycleLR(_o(), max_lr=1e-3, epochs=0, steps_per_epoch=3),
+        ValueError,
+        "Expected positive integer epochs, but got 0",
+    ),
+    (
+        lambda: S.OneCycleLR(_o(), max_lr=1e-3, epochs=2, steps_per_epoch=1.5),
+        ValueError,
+        "Expected positive integer steps_per_epoch, but got 1.5",
+    ),
+    (
+        lambda: S.OneCycleLR(_o(), max_lr=[1e-3], total_steps=5),
+        ValueError,
+        "max_lr must have the same length as optimizer.param_groups",
+    ),
     (lambda: S.ReduceLROnPlateau(_o(), factor=1.0), ValueError, r"Factor should be < 1.0."),
     (lambda: S.ReduceLROnPlateau(_o(), mode="median"), ValueError, "mode median is unknown!"),
-    (lambda: S.ReduceLROnPlateau(_o(), threshold_mode="pct"), ValueError,
-     "threshold mode pct is unknown!"),
+    (
+        lambda: S.ReduceLROnPlateau(_o(), threshold_mode="pct"),
+        ValueError,
+        "threshold mode pct is unknown!",
+    ),
     (lambda: S.ReduceLROnPlateau(_o(), min_lr=[0.1]), ValueError, "expected 2 min_lrs, got 1"),
-    (lambda: S.SequentialLR(_o(), [], []), ValueError,
-     "SequentialLR expects at least one scheduler, but got no scheduler."),
-    (lambda: S.ChainedScheduler([]), ValueError,
-     "ChainedScheduler expects at least one scheduler to be chained, but got no scheduler."),
-    (lambda: S.SequentialLR(_o(), [object()], []), TypeError,
-     "SequentialLR at index 0 should have `optimizer` as its attribute."),
-    (lambda: _sequential_with_plateau(), ValueError,
-     "SequentialLR does not support `ReduceLROnPlateau` scheduler as it requires additional "
-     "kwargs to be specified when calling `step`, but got one at index 1"),
-    (lambda: _chained_two_optimizers(), ValueError,
-     "ChainedScheduler expects all schedulers to belong to the same optimizer, but got "
-     "scheduler StepLR at index 1 has"),
-    (lambda: _sequential_wrong_milestones(), ValueError,
-     "Sequential Schedulers expects number of schedulers provided to be one more than the "
-     "number of milestone points, but got number of schedulers 2 and the number of milestones "
-     "to be equal to 2"),
+    (
+        lambda: S.SequentialLR(_o(), [], []),
+        ValueError,
+        "SequentialLR expects at least one scheduler, but got no scheduler.",
+    ),
+    (
+        lambda: S.ChainedScheduler([]),
+        ValueError,
+        "ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.",
+    ),
+    (
+        lambda: S.SequentialLR(_o(), [object()], []),
+        TypeError,
+        "SequentialLR at index 0 should have `optimizer` as its attribute.",
+    ),
+    (
+        lambda: _sequential_with_plateau(),
+        ValueError,
+        "SequentialLR does not support `ReduceLROnPlateau` scheduler as it requires additional "
+        "kwargs to be specified when calling `step`, but got one at index 1",
+    ),
+    (
+        lambda: _chained_two_optimizers(),
+        ValueError,
+        "ChainedScheduler expects all schedulers to belong to the same optimizer, but got "
+        "scheduler StepLR at index 1 has",
+    ),
+    (
+        lambda: _sequential_wrong_milestones(),
+        ValueError,
+        "Sequential Schedulers expects number of schedulers provided to be one more than the "
+        "number of milestone points, but got number of schedulers 2 and the number of milestones "
+        "to be equal to 2",
+    ),
     # where PyTorch has no check (and fails later, or silently), ours names the argument
     (lambda: S.StepLR(_o(), 0), ValueError, "StepLR: step_size must be a positive int, got 0"),
     (lambda: S.StepLR(_o(), 3, gamma=-1.0), ValueError, "gamma"),
@@ -310,13 +415,18 @@ BAD = [
     # total_iters=0: PyTorch's chainable and closed forms disagree (or divide by zero)
     (lambda: S.LinearLR(_o(), total_iters=0), ValueError, "total_iters must be a positive int"),
     (lambda: S.ConstantLR(_o(), total_iters=0), ValueError, "total_iters must be a positive int"),
-    (lambda: S.PolynomialLR(_o(), total_iters=0), ValueError,
-     "total_iters must be a positive int"),
-    (lambda: S.OneCycleLR(_o(), 0.1, total_steps=10, pct_start=0.1), ValueError,
-     "gives a rising phase of no length"),
+    (lambda: S.PolynomialLR(_o(), total_iters=0), ValueError, "total_iters must be a positive int"),
+    (
+        lambda: S.OneCycleLR(_o(), 0.1, total_steps=10, pct_start=0.1),
+        ValueError,
+        "gives a rising phase of no length",
+    ),
     (lambda: S.CyclicLR(_o(), 0.1, 1.0, step_size_up=0), ValueError, "step_size_up must be > 0"),
-    (lambda: S.CyclicLR(_o(), 0.1, 1.0, scale_fn=lambda x: 1.0, scale_mode="epoch"), ValueError,
-     "scale_mode must be 'cycle' or 'iterations'"),
+    (
+        lambda: S.CyclicLR(_o(), 0.1, 1.0, scale_fn=lambda x: 1.0, scale_mode="epoch"),
+        ValueError,
+        "scale_mode must be 'cycle' or 'iterations'",
+    ),
 ]
 
 
@@ -343,18 +453,26 @@ def test_bad_arguments_get_pytorchs_messages(make, error, message):
 def test_bad_arguments_agree_with_torch_on_the_error_type():
     torch = pytest.importorskip("torch")
     p = torch.nn.Parameter(torch.zeros(1))
-    opt = torch.optim.SGD([{"params": [p]}, {"params": [torch.nn.Parameter(torch.zeros(1))]}],
-                          lr=0.05, momentum=0.9)
+    opt = torch.optim.SGD(
+        [{"params": [p]}, {"params": [torch.nn.Parameter(torch.zeros(1))]}], lr=0.05, momentum=0.9
+    )
     T = torch.optim.lr_scheduler
     pairs = [
         (lambda: T.ConstantLR(opt, factor=1.5), lambda: S.ConstantLR(_o(), factor=1.5)),
         (lambda: T.LinearLR(opt, start_factor=0.0), lambda: S.LinearLR(_o(), start_factor=0.0)),
-        (lambda: T.CosineAnnealingWarmRestarts(opt, T_0=0),
-         lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=0)),
+        (
+            lambda: T.CosineAnnealingWarmRestarts(opt, T_0=0),
+            lambda: S.CosineAnnealingWarmRestarts(_o(), T_0=0),
+        ),
         (lambda: T.OneCycleLR(opt, max_lr=1e-3), lambda: S.OneCycleLR(_o(), max_lr=1e-3)),
-        (lambda: T.ReduceLROnPlateau(opt, factor=1.0), lambda: S.ReduceLROnPlateau(_o(), factor=1.0)),
-        (lambda: T.CyclicLR(opt, 0.1, 1.0, base_momentum=[0.8]),
-         lambda: S.CyclicLR(_o(), 0.1, 1.0, base_momentum=[0.8])),
+        (
+            lambda: T.ReduceLROnPlateau(opt, factor=1.0),
+            lambda: S.ReduceLROnPlateau(_o(), factor=1.0),
+        ),
+        (
+            lambda: T.CyclicLR(opt, 0.1, 1.0, base_momentum=[0.8]),
+            lambda: S.CyclicLR(_o(), 0.1, 1.0, base_momentum=[0.8]),
+        ),
     ]
     for theirs, ours in pairs:
         with pytest.raises(Exception) as expected:
@@ -379,8 +497,12 @@ def test_lambda_lr_state_dict_saves_a_callable_objects_attributes(tmp_path):
         copy.step()
     # PyTorch's value at step 11: 0.05 · 10 · 11
     assert opt.param_groups[0]["lr"] == pytest.approx(5.5, rel=1e-15)
-    assert copy.state_dict() == {**state, "last_epoch": 11, "_step_count": 12,
-                                 "_last_lr": copy.get_last_lr()}
+    assert copy.state_dict() == {
+        **state,
+        "last_epoch": 11,
+        "_step_count": 12,
+        "_last_lr": copy.get_last_lr(),
+    }
 
 
 def test_lambda_lr_state_dict_drops_functions():
@@ -500,8 +622,9 @@ def test_resuming_with_last_epoch_uses_initial_lr():
 
 def test_cyclic_lr_cycles_adams_beta1_and_keeps_beta2():
     opt = optim.Adam([tg.Parameter([1.0])], lr=0.01, betas=(0.9, 0.99))
-    sched = S.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=2,
-                       base_momentum=0.8, max_momentum=0.9)
+    sched = S.CyclicLR(
+        opt, base_lr=0.01, max_lr=0.1, step_size_up=2, base_momentum=0.8, max_momentum=0.9
+    )
     betas = [opt.param_groups[0]["betas"]]
     for _ in range(4):
         opt.step()
@@ -591,8 +714,9 @@ def test_warm_restarts_restart_at_the_base_lr_and_repeat(t_0, t_mult, eta_min):
         assert lrs[t_0:] == pytest.approx(lrs[:-t_0], rel=1e-12)
     assert all(eta_min - 1e-15 <= lr <= 0.7 + 1e-15 for lr in lrs)
     # stepping by epoch reaches the same values
-    jumped = S.CosineAnnealingWarmRestarts(_sgd(lrs=(0.7,)), T_0=t_0, T_mult=t_mult,
-                                           eta_min=eta_min)
+    jumped = S.CosineAnnealingWarmRestarts(
+        _sgd(lrs=(0.7,)), T_0=t_0, T_mult=t_mult, eta_min=eta_min
+    )
     for epoch in (0, 7, 3, 33, 60):
         jumped.step(epoch)
         assert jumped.get_last_lr()[0] == pytest.approx(lrs[epoch], rel=1e-9, abs=1e-12)
@@ -602,8 +726,16 @@ def test_warm_restarts_restart_at_the_base_lr_and_repeat(t_0, t_mult, eta_min):
 @given(st.integers(1, 5), st.integers(0, 5), st.sampled_from(["triangular", "triangular2"]))
 def test_cyclic_lr_and_momentum_move_in_opposite_directions(up, down, mode):
     opt = _sgd(lrs=(0.1,))
-    sched = S.CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=up, step_size_down=down or None,
-                       mode=mode, base_momentum=0.8, max_momentum=0.9)
+    sched = S.CyclicLR(
+        opt,
+        base_lr=0.1,
+        max_lr=0.5,
+        step_size_up=up,
+        step_size_down=down or None,
+        mode=mode,
+        base_momentum=0.8,
+        max_momentum=0.9,
+    )
     size = up + (down or up)
     lrs, moms = [], []
     for _ in range(3 * size):
@@ -611,8 +743,7 @@ def test_cyclic_lr_and_momentum_move_in_opposite_directions(up, down, mode):
         lrs.append(group["lr"])
         moms.append(group["momentum"])
         # the lr's height above base_lr and the momentum's depth below max_momentum agree
-        assert (group["lr"] - 0.1) / 0.4 == pytest.approx((0.9 - group["momentum"]) / 0.1,
-                                                          abs=1e-9)
+        assert (group["lr"] - 0.1) / 0.4 == pytest.approx((0.9 - group["momentum"]) / 0.1, abs=1e-9)
         sched.step()
     assert lrs[0] == 0.1 and lrs[up] == pytest.approx(0.5 if up else 0.1)
     if mode == "triangular":
@@ -625,8 +756,14 @@ def test_one_cycle_starts_peaks_and_ends_where_it_should(total, pct, three_phase
     # phases of positive length: 1 < pct·total, and for three phases 2 pct·total − 2 < total − 1
     assume(pct * total > 1 and (not three_phase or 2 * pct * total - 1 < total))
     opt = _adam(lrs=(0.1,))
-    sched = S.OneCycleLR(opt, max_lr=1.0, total_steps=total, pct_start=pct,
-                         three_phase=three_phase, anneal_strategy=strategy)
+    sched = S.OneCycleLR(
+        opt,
+        max_lr=1.0,
+        total_steps=total,
+        pct_start=pct,
+        three_phase=three_phase,
+        anneal_strategy=strategy,
+    )
     lrs = [opt.param_groups[0]["lr"]]
     for _ in range(total - 1):
         sched.step()

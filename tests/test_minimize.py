@@ -1,6 +1,5 @@
 """minimize: the result, the post's stopping rule, non-finite runs, bad input; batched descents."""
 
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -80,7 +79,9 @@ def test_leaving_the_domain_of_f_stops_the_run():
 
 def test_callback_sees_every_iterate_and_can_stop():
     seen = []
-    r = tg.minimize(post.fx, [0, 0], callback=lambda res: seen.append(res.x.copy()) or len(seen) == 5)
+    r = tg.minimize(
+        post.fx, [0, 0], callback=lambda res: seen.append(res.x.copy()) or len(seen) == 5
+    )
     assert len(seen) == 5 and not r.success and "callback" in r.message
     np.testing.assert_array_equal(np.array(seen), r.path)
 
@@ -105,8 +106,11 @@ def test_bad_options_and_functions():
 
 
 @settings(max_examples=10)
-@given(st.integers(0, 2**32 - 1), st.sampled_from(["sgd", "adagrad", "rmsprop", "adam", "adamw"]),
-       st.sampled_from(["himmelblau", "six_hump_camel", "rastrigin"]))
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["sgd", "adagrad", "rmsprop", "adam", "adamw"]),
+    st.sampled_from(["himmelblau", "six_hump_camel", "rastrigin"]),
+)
 def test_batched_runs_equal_single_runs(seed, method, name):
     """compare() runs all starts as columns of one descent: each must equal its own minimize.
 

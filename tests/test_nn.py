@@ -23,7 +23,9 @@ def test_linear_layout_initialisation_and_forward():
     layer = nn.Linear(5, 3, rng=0)
     assert layer.weight.shape == (3, 5) and layer.bias.shape == (3,)
     bound = 1 / np.sqrt(5)
-    assert np.all(np.abs(layer.weight.numpy()) <= bound) and np.all(np.abs(layer.bias.numpy()) <= bound)
+    assert np.all(np.abs(layer.weight.numpy()) <= bound) and np.all(
+        np.abs(layer.bias.numpy()) <= bound
+    )
     np.testing.assert_array_equal(nn.Linear(5, 3, rng=0).weight.numpy(), layer.weight.numpy())
     x = np.random.default_rng(1).normal(size=(7, 5))
     np.testing.assert_allclose(layer(x).numpy(), x @ layer.weight.numpy().T + layer.bias.numpy())
@@ -45,7 +47,12 @@ def test_parameters_are_named_like_pytorch():
     assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
     custom = TwoLayer(0)
     assert [n for n, _ in custom.named_parameters()] == [
-        "hidden.weight", "hidden.bias", "out.weight", "out.bias", "scale"]
+        "hidden.weight",
+        "hidden.bias",
+        "out.weight",
+        "out.bias",
+        "scale",
+    ]
     assert len(custom.parameters()) == 5 and "Linear(in_features=3" in repr(custom)
 
 

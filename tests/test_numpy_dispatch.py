@@ -163,7 +163,9 @@ def test_softmax_of_extremes_and_its_gradient_are_finite():
 def test_logsumexp_gradient_is_softmax(values):
     p = tg.Parameter(values)
     tg.logsumexp(p).backward()
-    np.testing.assert_allclose(p.grad.numpy(), tg.softmax(p.detach()).numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        p.grad.numpy(), tg.softmax(p.detach()).numpy(), rtol=1e-12, atol=1e-15
+    )
 
 
 def test_tied_maxima_share_the_gradient():

@@ -35,13 +35,17 @@ def test_matrix_norms_are_exact(ord_):
 def test_spectral_norm_gradient_is_the_top_singular_pair():
     x = RNG.normal(size=(3, 4))
     u, _, vh = np.linalg.svd(x)
-    np.testing.assert_allclose(tg.grad(lambda t: np.linalg.norm(t, 2))(x), np.outer(u[:, 0], vh[0]), atol=1e-12)
+    np.testing.assert_allclose(
+        tg.grad(lambda t: np.linalg.norm(t, 2))(x), np.outer(u[:, 0], vh[0]), atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("ord_", [None, 0, 1, 2, 3, 0.5, -1, np.inf, -np.inf])
 def test_vector_norms_are_exact(ord_):
     x = RNG.normal(size=5)
-    assert np.linalg.norm(tg.Tensor(x), ord_).item() == pytest.approx(np.linalg.norm(x, ord_), rel=1e-13)
+    assert np.linalg.norm(tg.Tensor(x), ord_).item() == pytest.approx(
+        np.linalg.norm(x, ord_), rel=1e-13
+    )
 
 
 def test_var_and_std_bind_numpys_positional_arguments():
@@ -70,7 +74,9 @@ def test_an_unsupported_argument_is_refused_by_name():
 def test_power_with_exponent_zero_has_zero_gradient_at_zero():
     assert tg.grad(lambda x: np.power(x, 0.0))(0.0) == 0.0
     assert tg.grad(lambda x: x**0)(0.0) == 0.0
-    np.testing.assert_array_equal(tg.grad(lambda x: np.power(x, np.array([0.0, 2.0])).sum())(np.zeros(2)), [0, 0])
+    np.testing.assert_array_equal(
+        tg.grad(lambda x: np.power(x, np.array([0.0, 2.0])).sum())(np.zeros(2)), [0, 0]
+    )
 
 
 @pytest.mark.parametrize("fn", [np.std, np.var, lambda x: np.std(x, ddof=0) + np.var(x)])
@@ -81,7 +87,9 @@ def test_std_and_var_at_zero_spread_have_zero_gradient(fn):
 
 def test_norms_at_zero_have_zero_gradient():
     for ord_ in (None, 1, 2, 3, 0.5, np.inf):
-        np.testing.assert_array_equal(tg.grad(lambda x, o=ord_: np.linalg.norm(x, o))(np.zeros(3)), np.zeros(3))
+        np.testing.assert_array_equal(
+            tg.grad(lambda x, o=ord_: np.linalg.norm(x, o))(np.zeros(3)), np.zeros(3)
+        )
     np.testing.assert_array_equal(tg.grad(lambda x: np.hypot(x[0], x[1]))(np.zeros(2)), [0, 0])
 
 
@@ -96,7 +104,9 @@ def test_kinks_take_the_documented_values():
     assert g(np.abs)(0.0) == 0.0
     assert g(tg.relu)(0.0) == 0.0
     np.testing.assert_array_equal(g(np.max)(np.array([1.0, 3.0, 3.0])), [0, 0.5, 0.5])
-    np.testing.assert_array_equal(g(lambda x: np.maximum(x[0], x[1]))(np.array([2.0, 2.0])), [0.5, 0.5])
+    np.testing.assert_array_equal(
+        g(lambda x: np.maximum(x[0], x[1]))(np.array([2.0, 2.0])), [0.5, 0.5]
+    )
     np.testing.assert_array_equal(g(lambda x: np.clip(x, 0, 1).sum())(np.array([0.0, 1.0])), [1, 1])
     np.testing.assert_array_equal(g(lambda x: np.sort(x)[0])(np.array([1.0, 1.0])), [1, 0])
     np.testing.assert_array_equal(g(lambda x: np.floor(x) + np.sign(x) + np.round(x))(0.5), 0.0)
@@ -107,8 +117,12 @@ def test_kinks_take_the_documented_values():
 def test_prod_and_cumprod_are_exact_with_zeros():
     np.testing.assert_array_equal(tg.grad(np.prod)(np.array([0.0, 2.0, 3.0])), [6, 0, 0])
     np.testing.assert_array_equal(tg.grad(np.prod)(np.array([0.0, 0.0, 3.0])), [0, 0, 0])
-    np.testing.assert_array_equal(tg.hessian(np.prod)(np.array([0.0, 2.0, 4.0])), [[0, 4, 2], [4, 0, 0], [2, 0, 0]])
-    np.testing.assert_array_equal(tg.grad(lambda x: np.cumprod(x).sum())(np.array([2.0, 0.0, 3.0])), [1, 8, 0])
+    np.testing.assert_array_equal(
+        tg.hessian(np.prod)(np.array([0.0, 2.0, 4.0])), [[0, 4, 2], [4, 0, 0], [2, 0, 0]]
+    )
+    np.testing.assert_array_equal(
+        tg.grad(lambda x: np.cumprod(x).sum())(np.array([2.0, 0.0, 3.0])), [1, 8, 0]
+    )
 
 
 def test_the_griewank_function_differentiates():
@@ -152,7 +166,9 @@ def test_scipy_rosenbrock_gradient_and_hessian():
 
     for x in (np.array([0.3, -1.2, 0.8, 2.0]), np.array([-1.5, 0.5, 1.1])):
         np.testing.assert_allclose(tg.grad(rosen)(x), optimize.rosen_der(x), rtol=1e-10, atol=1e-10)
-        np.testing.assert_allclose(tg.hessian(rosen)(x), optimize.rosen_hess(x), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(
+            tg.hessian(rosen)(x), optimize.rosen_hess(x), rtol=1e-10, atol=1e-10
+        )
 
 
 def test_median_of_a_slice_with_nan_is_nan_as_numpy():
@@ -160,11 +176,25 @@ def test_median_of_a_slice_with_nan_is_nan_as_numpy():
     np.testing.assert_array_equal(np.median(tg.Tensor(x), axis=1).numpy(), np.median(x, axis=1))
 
 
-@pytest.mark.parametrize("name, args", [
-    ("prod", ()), ("prod", (0,)), ("cumsum", ()), ("cumsum", (1,)), ("cumprod", (0,)), ("trace", ()),
-    ("diagonal", (1,)), ("repeat", (2, 0)), ("take", ([0, 3],)), ("round", (1,)), ("copy", ()),
-    ("ravel", ()), ("var", ()), ("std", ()),
-])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("prod", ()),
+        ("prod", (0,)),
+        ("cumsum", ()),
+        ("cumsum", (1,)),
+        ("cumprod", (0,)),
+        ("trace", ()),
+        ("diagonal", (1,)),
+        ("repeat", (2, 0)),
+        ("take", ([0, 3],)),
+        ("round", (1,)),
+        ("copy", ()),
+        ("ravel", ()),
+        ("var", ()),
+        ("std", ()),
+    ],
+)
 def test_ndarray_methods_match_numpy_and_differentiate(name, args):
     x = np.array([[1.3, -2.0, 0.7], [0.0, 3.0, 1.6]])  # no rounding ties
     t = tg.Parameter(x)

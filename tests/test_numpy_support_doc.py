@@ -7,7 +7,9 @@ DOCS = Path(__file__).parent.parent / "docs"
 
 
 def test_the_numpy_support_page_is_up_to_date():
-    spec = importlib.util.spec_from_file_location("gen_numpy_support", DOCS / "gen_numpy_support.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_numpy_support", DOCS / "gen_numpy_support.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     page = (DOCS / "numpy-support.md").read_text(encoding="utf-8")

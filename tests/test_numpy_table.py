@@ -30,7 +30,9 @@ FAST = settings(max_examples=int(os.environ.get("NUMPY_TABLE_EXAMPLES", "10")))
 
 
 def _shape(draw, min_dims=0, max_dims=3, min_side=0, max_side=3):
-    return tuple(draw(st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims)))
+    return tuple(
+        draw(st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims))
+    )
 
 
 def _normal(rng, shape):
@@ -73,7 +75,9 @@ def unary(fn, values=_normal, min_side=0):
 
 def binary(fn, a_values=_normal, b_values=_normal):
     def case(draw, rng):
-        sa, sb = draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)).input_shapes
+        sa, sb = draw(
+            mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)
+        ).input_shapes
         return fn, [a_values(rng, sa), b_values(rng, sb)], [0, 1]
 
     return case
@@ -154,11 +158,15 @@ def _var_case(fn):
     def case(draw, rng):
         shape = _shape(draw, min_side=1)
         axis = _axis_or_none(draw, len(shape))
-        n = int(np.prod(shape)) if axis is None else int(
-            np.prod([shape[a] for a in ((axis,) if isinstance(axis, int) else axis)]))
+        n = (
+            int(np.prod(shape))
+            if axis is None
+            else int(np.prod([shape[a] for a in ((axis,) if isinstance(axis, int) else axis)]))
+        )
         ddof = draw(st.integers(0, max(0, n - 1)))
         style = draw(st.sampled_from(["positional", "keyword", "correction"]))
         keep = draw(st.booleans())
+
         def call(a):
             if style == "positional":  # NumPy's order: a, axis, dtype, out, ddof, keepdims
                 return fn(a, axis, None, None, ddof, keep)
@@ -176,7 +184,11 @@ def _sum_where(draw, rng, shape):
 
 
 def _extremum_where(draw, rng, shape):
-    return draw(st.sampled_from([{}, {"initial": 0.05}, {"where": rng.random(shape) > 0.3, "initial": -9.0}]))
+    return draw(
+        st.sampled_from(
+            [{}, {"initial": 0.05}, {"where": rng.random(shape) > 0.3, "initial": -9.0}]
+        )
+    )
 
 
 def _scan(fn, values=_normal):
@@ -301,7 +313,11 @@ def _join_case(fn, new_axis):
     def case(draw, rng):
         shape = _shape(draw, min_dims=0 if new_axis else 1)
         k = draw(st.integers(1, 3))
-        axis = draw(st.integers(-len(shape) - new_axis, len(shape) - 1 + new_axis)) if shape or new_axis else 0
+        axis = (
+            draw(st.integers(-len(shape) - new_axis, len(shape) - 1 + new_axis))
+            if shape or new_axis
+            else 0
+        )
         shapes = []
         for _ in range(k):
             s = list(shape)
@@ -336,14 +352,22 @@ def _expand_dims_case(draw, rng):
 
 
 def _broadcast_arrays_case(draw, rng):
-    sa, sb = draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)).input_shapes
+    sa, sb = draw(
+        mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)
+    ).input_shapes
     return (lambda a, b: np.broadcast_arrays(a, b)), [_normal(rng, sa), _normal(rng, sb)], [0, 1]
 
 
 def _where_case(draw, rng):
-    shapes = draw(mutually_broadcastable_shapes(num_shapes=3, max_dims=3, min_side=0, max_side=3)).input_shapes
+    shapes = draw(
+        mutually_broadcastable_shapes(num_shapes=3, max_dims=3, min_side=0, max_side=3)
+    ).input_shapes
     cond = rng.random(shapes[0]) > 0.5
-    return (lambda a, b: np.where(cond, a, b)), [_normal(rng, shapes[1]), _normal(rng, shapes[2])], [0, 1]
+    return (
+        (lambda a, b: np.where(cond, a, b)),
+        [_normal(rng, shapes[1]), _normal(rng, shapes[2])],
+        [0, 1],
+    )
 
 
 def _atleast_case(fn):
@@ -373,7 +397,9 @@ def _stack_family(fn, kind):
                 s[2] = draw(st.integers(1, 3))
             shapes.append(tuple(s))
         if kind == "column":
-            shapes = [tuple(base[:1]) if len(base) == 1 else tuple(base[:2]) if len(base) >= 2 else (2,)] * k
+            shapes = [
+                tuple(base[:1]) if len(base) == 1 else tuple(base[:2]) if len(base) >= 2 else (2,)
+            ] * k
         return (lambda *xs: fn(list(xs))), [_normal(rng, s) for s in shapes], list(range(k))
 
     return case
@@ -388,7 +414,11 @@ def _split_case(fn, axis_of):
             shape[axis] = sections * draw(st.integers(1, 2))
             how = sections
         else:
-            how = sections if fn is np.array_split else sorted(draw(st.lists(st.integers(0, shape[axis]), max_size=2)))
+            how = (
+                sections
+                if fn is np.array_split
+                else sorted(draw(st.lists(st.integers(0, shape[axis]), max_size=2)))
+            )
         if fn in (np.vsplit, np.hsplit, np.dsplit):
             if isinstance(how, int) and shape[axis] % how:
                 how = [1]
@@ -402,7 +432,9 @@ def _repeat_case(draw, rng):
     shape = _shape(draw)
     axis = draw(st.one_of(st.none(), st.integers(0, len(shape) - 1))) if shape else None
     n = int(np.prod(shape)) if axis is None else shape[axis]
-    repeats = draw(st.one_of(st.integers(0, 3), st.lists(st.integers(0, 3), min_size=n, max_size=n)))
+    repeats = draw(
+        st.one_of(st.integers(0, 3), st.lists(st.integers(0, 3), min_size=n, max_size=n))
+    )
     return (lambda a: np.repeat(a, repeats, axis)), [_normal(rng, shape)], [0]
 
 
@@ -454,7 +486,11 @@ def _append_case(draw, rng):
         other[axis] = draw(st.integers(0, 2))
     else:
         other = _shape(draw)
-    return (lambda a, b: np.append(a, b, axis)), [_normal(rng, shape), _normal(rng, tuple(other))], [0, 1]
+    return (
+        (lambda a, b: np.append(a, b, axis)),
+        [_normal(rng, shape), _normal(rng, tuple(other))],
+        [0, 1],
+    )
 
 
 def _take_case(draw, rng):
@@ -483,7 +519,11 @@ def _sort_case(draw, rng):
 def _select_case(draw, rng):
     shape = _shape(draw)
     conds = [rng.random(shape) > 0.5, rng.random(shape) > 0.5]
-    return (lambda a, b: np.select(conds, [a, b], 0.5)), [_normal(rng, shape), _normal(rng, shape)], [0, 1]
+    return (
+        (lambda a, b: np.select(conds, [a, b], 0.5)),
+        [_normal(rng, shape), _normal(rng, shape)],
+        [0, 1],
+    )
 
 
 def _diagonal_case(fn):
@@ -551,7 +591,11 @@ def _linspace_case(draw, rng):
     num = draw(st.integers(0, 5))
     endpoint = draw(st.booleans())
     shape = _shape(draw, max_dims=1, min_side=1)
-    return (lambda a, b: np.linspace(a, b, num, endpoint)), [_normal(rng, shape), _normal(rng, shape)], [0, 1]
+    return (
+        (lambda a, b: np.linspace(a, b, num, endpoint)),
+        [_normal(rng, shape), _normal(rng, shape)],
+        [0, 1],
+    )
 
 
 def _einsum_case(draw, rng):
@@ -571,9 +615,12 @@ def _einsum_case(draw, rng):
 def _tensordot_case(draw, rng):
     kind = draw(st.sampled_from([0, 1, 2, "pairs"]))
     if kind == "pairs":
-        return (lambda a, b: np.tensordot(a, b, axes=([0, 2], [1, 0]))), [
-            _normal(rng, (2, 3, 2)), _normal(rng, (2, 2, 1))], [0, 1]
-    a = _normal(rng, (2, 3, 2)[: 3] )
+        return (
+            (lambda a, b: np.tensordot(a, b, axes=([0, 2], [1, 0]))),
+            [_normal(rng, (2, 3, 2)), _normal(rng, (2, 2, 1))],
+            [0, 1],
+        )
+    a = _normal(rng, (2, 3, 2)[:3])
     b = _normal(rng, ((3, 2, 2) if kind == 2 else (2, 2) if kind == 1 else (2,)))
     if kind == 2:
         b = _normal(rng, (3, 2, 2))
@@ -589,8 +636,13 @@ def _products(fn):
             sb = _shape(draw, nb, nb, 1)[:-1] + (k,) if nb else ()
         elif fn is np.dot:
             sa = _shape(draw, na, na, 1)[:-1] + (k,) if na else ()
-            sb = (_shape(draw, nb - 2, nb - 2, 1) + (k, draw(st.integers(1, 3))) if nb >= 2
-                  else (k,) if nb == 1 else ())
+            sb = (
+                _shape(draw, nb - 2, nb - 2, 1) + (k, draw(st.integers(1, 3)))
+                if nb >= 2
+                else (k,)
+                if nb == 1
+                else ()
+            )
         elif fn is np.vdot:
             sa = sb = _shape(draw, 1, 3, 1)
         else:  # outer, kron
@@ -604,8 +656,11 @@ def _cross_case(draw, rng):
     batch = _shape(draw, max_dims=1, min_side=1)
     if draw(st.booleans()):
         return np.cross, [_normal(rng, batch + (3,)), _normal(rng, (3,))], [0, 1]
-    return (lambda a, b: np.cross(a, b, axisa=0, axisb=0, axisc=0)), [
-        _normal(rng, (3,) + batch), _normal(rng, (3,) + batch)], [0, 1]
+    return (
+        (lambda a, b: np.cross(a, b, axisa=0, axisb=0, axisc=0)),
+        [_normal(rng, (3,) + batch), _normal(rng, (3,) + batch)],
+        [0, 1],
+    )
 
 
 def _solve_case(draw, rng):
@@ -618,7 +673,11 @@ def _solve_case(draw, rng):
 def _svd_case(draw, rng):
     shape = matrices(draw, square=False)
     if shape[-1] != shape[-2] and draw(st.booleans()):
-        return (lambda a: np.linalg.svd(a, full_matrices=False)), [distinct_singular(rng, shape)], [0]
+        return (
+            (lambda a: np.linalg.svd(a, full_matrices=False)),
+            [distinct_singular(rng, shape)],
+            [0],
+        )
     if draw(st.booleans()):
         return (lambda a: np.linalg.svd(a, compute_uv=False)), [distinct_singular(rng, shape)], [0]
     shape = shape[:-1] + (shape[-2],)
@@ -627,7 +686,9 @@ def _svd_case(draw, rng):
 
 def _qr_case(draw, rng):
     shape = matrices(draw, square=False)
-    mode = draw(st.sampled_from(["reduced", "r"] + (["complete"] if shape[-2] <= shape[-1] else [])))
+    mode = draw(
+        st.sampled_from(["reduced", "r"] + (["complete"] if shape[-2] <= shape[-1] else []))
+    )
     return (lambda a: np.linalg.qr(a, mode)), [distinct_singular(rng, shape)], [0]
 
 
@@ -653,15 +714,22 @@ def _norm_case(draw, rng):
         return (lambda a: np.linalg.norm(a, keepdims=keep)), [_away(rng, shape)], [0]
     if kind == "vector":
         shape = _shape(draw, min_dims=1, min_side=1)
-        axis = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1))) if len(shape) == 1 else (
-            draw(st.integers(-len(shape), len(shape) - 1)))
+        axis = (
+            draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)))
+            if len(shape) == 1
+            else (draw(st.integers(-len(shape), len(shape) - 1)))
+        )
         ord_ = draw(st.sampled_from([None, 0, 1, 2, 3, 0.5, -1, -2.5, np.inf, -np.inf]))
         return (lambda a: np.linalg.norm(a, ord_, axis, keep)), [_distinct(rng, shape) + 0.05], [0]
     shape = matrices(draw, square=False)
     ndim = len(shape)
-    axis = tuple(draw(st.permutations(range(ndim)))[:2]) if ndim > 2 or draw(st.booleans()) else None
+    axis = (
+        tuple(draw(st.permutations(range(ndim)))[:2]) if ndim > 2 or draw(st.booleans()) else None
+    )
     ord_ = draw(st.sampled_from([None, "fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf]))
-    x = distinct_singular(rng, shape) if ord_ in (2, -2, "nuc") else _away(rng, shape)  # continuous: row and column sums never tie
+    x = (
+        distinct_singular(rng, shape) if ord_ in (2, -2, "nuc") else _away(rng, shape)
+    )  # continuous: row and column sums never tie
     if axis is None and ndim > 2:
         axis = (ndim - 2, ndim - 1)
     return (lambda a: np.linalg.norm(a, ord_, axis, keep)), [x], [0]
@@ -672,14 +740,20 @@ def _vector_norm_api_case(draw, rng):
     axis = _axis_or_none(draw, len(shape))
     ord_ = draw(st.sampled_from([2, 1, 0, 3, np.inf, -np.inf]))
     keep = draw(st.booleans())
-    return (lambda a: np.linalg.vector_norm(a, axis=axis, keepdims=keep, ord=ord_)), [_distinct(rng, shape) + 0.05], [0]
+    return (
+        (lambda a: np.linalg.vector_norm(a, axis=axis, keepdims=keep, ord=ord_)),
+        [_distinct(rng, shape) + 0.05],
+        [0],
+    )
 
 
 def _matrix_norm_api_case(draw, rng):
     shape = matrices(draw, square=False)
     ord_ = draw(st.sampled_from(["fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf]))
     keep = draw(st.booleans())
-    x = distinct_singular(rng, shape) if ord_ in (2, -2, "nuc") else _away(rng, shape)  # continuous: row and column sums never tie
+    x = (
+        distinct_singular(rng, shape) if ord_ in (2, -2, "nuc") else _away(rng, shape)
+    )  # continuous: row and column sums never tie
     return (lambda a: np.linalg.matrix_norm(a, keepdims=keep, ord=ord_)), [x], [0]
 
 
@@ -693,7 +767,9 @@ def _api_offset(fn):
 
 def _vecdot_case(fn):
     def case(draw, rng):
-        shapes = draw(mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, max_side=3))
+        shapes = draw(
+            mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, max_side=3)
+        )
         sa, sb = shapes.input_shapes
         k = draw(st.integers(1, 3))
         return fn, [_normal(rng, sa[:-1] + (k,)), _normal(rng, sb[:-1] + (k,))], [0, 1]
@@ -729,7 +805,9 @@ def _no_ties_pair(rng, shape_a, shape_b):
 
 def _maxmin(fn):
     def case(draw, rng):
-        sa, sb = draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)).input_shapes
+        sa, sb = draw(
+            mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)
+        ).input_shapes
         a, b = _no_ties_pair(rng, sa, sb)
         return fn, [a, b], [0, 1]
 
@@ -738,10 +816,16 @@ def _maxmin(fn):
 
 def _mod_case(fn):
     def case(draw, rng):
-        sa, sb = draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=2, min_side=0, max_side=3)).input_shapes
+        sa, sb = draw(
+            mutually_broadcastable_shapes(num_shapes=2, max_dims=2, min_side=0, max_side=3)
+        ).input_shapes
         a, b = rng.uniform(-5, 5, sa), _away(rng, sb, 0.7, 2.0)
         # keep a / b away from integers, where the result jumps
-        q = a / np.broadcast_to(b, np.broadcast_shapes(sa, sb)) if sa == np.broadcast_shapes(sa, sb) else None
+        q = (
+            a / np.broadcast_to(b, np.broadcast_shapes(sa, sb))
+            if sa == np.broadcast_shapes(sa, sb)
+            else None
+        )
         if q is not None:
             a = np.where(np.abs(q - np.round(q)) < 0.1, a + 0.3 * np.broadcast_to(b, q.shape), a)
         return fn, [a, b], [0, 1] if sa == np.broadcast_shapes(sa, sb) else [1]
@@ -750,7 +834,9 @@ def _mod_case(fn):
 
 
 def _power_case(draw, rng):
-    sa, sb = draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)).input_shapes
+    sa, sb = draw(
+        mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)
+    ).input_shapes
     return np.power, [_positive(rng, sa), rng.uniform(-2, 2, sb)], [0, 1]
 
 
@@ -871,7 +957,9 @@ def _parts(out):
 
 
 def _loss_np(fn, args, weights):
-    return sum(float(np.sum(np.asarray(p) * w)) for p, w in zip(_parts(fn(*args)), weights, strict=True))
+    return sum(
+        float(np.sum(np.asarray(p) * w)) for p, w in zip(_parts(fn(*args)), weights, strict=True)
+    )
 
 
 def _run(fn, args, diff, weights, create_graph):
@@ -883,8 +971,12 @@ def _run(fn, args, diff, weights, create_graph):
         loss = loss + (p * w).sum()
     if isinstance(loss, tg.Tensor) and loss.requires_grad:
         loss.backward(create_graph=create_graph)
-    grads = {i: (leaves[i].grad if leaves[i].grad is not None else tg.Tensor(np.zeros(np.shape(args[i]))))
-             for i in diff}
+    grads = {
+        i: (
+            leaves[i].grad if leaves[i].grad is not None else tg.Tensor(np.zeros(np.shape(args[i])))
+        )
+        for i in diff
+    }
     return out, grads, leaves
 
 
@@ -896,7 +988,11 @@ def check_case(fn, args, diff, rng):
     got = _parts(out)
     assert len(got) == len(expected)
     for g, e in zip(got, expected, strict=True):
-        assert g.shape == np.shape(e) and g.dtype == np.asarray(e).dtype, (g.shape, np.shape(e), g.dtype)
+        assert g.shape == np.shape(e) and g.dtype == np.asarray(e).dtype, (
+            g.shape,
+            np.shape(e),
+            g.dtype,
+        )
         np.testing.assert_allclose(g.numpy(), e, rtol=1e-10, atol=1e-12)
     if not all(np.all(np.isfinite(e)) for e in expected):
         return  # NumPy's own value is nan or inf (a mean over an empty axis): nothing to differentiate
@@ -909,7 +1005,9 @@ def check_case(fn, args, diff, rng):
     def shifted(step):
         return [a + step * directions[i] if i in diff else a for i, a in enumerate(args)]
 
-    numeric = (_loss_np(fn, shifted(eps), weights) - _loss_np(fn, shifted(-eps), weights)) / (2 * eps)
+    numeric = (_loss_np(fn, shifted(eps), weights) - _loss_np(fn, shifted(-eps), weights)) / (
+        2 * eps
+    )
     scale = 1 + sum(float(np.sum(np.abs(grads[i].numpy() * directions[i]))) for i in diff)
     assert abs(analytic - numeric) <= 1e-6 * scale, (analytic, numeric)
 
@@ -954,7 +1052,9 @@ def _constant_case(ufunc):
     def case(draw, rng):
         if ufunc.nin == 1:
             return [_normal(rng, _shape(draw)) * 3]
-        sa, sb = draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)).input_shapes
+        sa, sb = draw(
+            mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3)
+        ).input_shapes
         return [_normal(rng, sa) * 3, _away(rng, sb)]
 
     return case
@@ -963,7 +1063,9 @@ def _constant_case(ufunc):
 CONSTANT_CASES = {u: _constant_case(u) for u in nd.UFUNC_CONSTANT}
 
 
-@pytest.mark.parametrize("ufunc", sorted(CONSTANT_CASES, key=lambda u: u.__name__), ids=lambda u: u.__name__)
+@pytest.mark.parametrize(
+    "ufunc", sorted(CONSTANT_CASES, key=lambda u: u.__name__), ids=lambda u: u.__name__
+)
 @FAST
 @given(data=st.data(), seed=SEEDS)
 def test_piecewise_constant_ufuncs(ufunc, data, seed):
@@ -1027,7 +1129,9 @@ def _same(got, expected):
         assert got == expected
 
 
-@pytest.mark.parametrize("func", sorted(NO_GRADIENT_CASES, key=lambda f: f.__name__), ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "func", sorted(NO_GRADIENT_CASES, key=lambda f: f.__name__), ids=lambda f: f.__name__
+)
 def test_no_gradient_functions_return_what_numpy_returns(func):
     """Even on Tensors that require grad: they run on the values and return NumPy's result."""
     fn, args = NO_GRADIENT_CASES[func](np.random.default_rng(0))
@@ -1043,10 +1147,15 @@ def test_float32_inputs_give_numpys_dtype(key, data, seed):
     rng = np.random.default_rng(seed)
     table = METHOD_CASES if isinstance(key, tuple) else CASES
     fn, args, diff = table[key](data.draw, rng)
-    args = [a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype == np.float64 else a for a in args]
+    args = [
+        a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype == np.float64 else a
+        for a in args
+    ]
     with np.errstate(all="ignore"):
         expected = _parts(fn(*args))
-        got = _parts(fn(*[tg.Tensor(a, requires_grad=True) if i in diff else a for i, a in enumerate(args)]))
+        got = _parts(
+            fn(*[tg.Tensor(a, requires_grad=True) if i in diff else a for i, a in enumerate(args)])
+        )
     for g, e in zip(got, expected, strict=True):
         assert g.dtype == np.asarray(e).dtype and g.shape == np.shape(e)
         np.testing.assert_allclose(g.numpy(), e, rtol=2e-5, atol=2e-5)

@@ -30,7 +30,9 @@ def _one_step(cls, param, grad, state=None, **hyper):
     p = tg.Parameter(param)
     opt = cls([p], **hyper)
     if state is not None:
-        opt.state[p] = {k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in state.items()}
+        opt.state[p] = {
+            k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in state.items()
+        }
     p.grad = tg.Tensor(grad)
     opt.step()
     return p.numpy(), opt.state[p]
@@ -39,17 +41,34 @@ def _one_step(cls, param, grad, state=None, **hyper):
 # -- each rule, transcribed from its docstring -------------------------------------------------
 
 
-@given(seed=SEEDS, lr=RATE, momentum=UNIT, dampening=UNIT, wd=UNIT, nesterov=st.booleans(),
-       maximize=st.booleans(), first=st.booleans())
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    momentum=UNIT,
+    dampening=UNIT,
+    wd=UNIT,
+    nesterov=st.booleans(),
+    maximize=st.booleans(),
+    first=st.booleans(),
+)
 def test_sgd_step_matches_its_formula(seed, lr, momentum, dampening, wd, nesterov, maximize, first):
     theta, g, _, buf = _arrays(seed)
     if nesterov:
         dampening = 0.0
         momentum = max(momentum, 0.1)
     state = None if first else {"momentum_buffer": buf}
-    got, new_state = _one_step(optim.SGD, theta, g, state, lr=lr, momentum=momentum,
-                               dampening=dampening, weight_decay=wd, nesterov=nesterov,
-                               maximize=maximize)
+    got, new_state = _one_step(
+        optim.SGD,
+        theta,
+        g,
+        state,
+        lr=lr,
+        momentum=momentum,
+        dampening=dampening,
+        weight_decay=wd,
+        nesterov=nesterov,
+        maximize=maximize,
+    )
     d = (-g if maximize else g) + wd * theta
     if momentum:
         b = d.copy() if first else momentum * buf + (1 - dampening) * d
@@ -58,24 +77,50 @@ def test_sgd_step_matches_its_formula(seed, lr, momentum, dampening, wd, nestero
     np.testing.assert_allclose(got, theta - lr * d, rtol=1e-12, atol=1e-14)
 
 
-@given(seed=SEEDS, lr=RATE, lr_decay=st.floats(0, 1), wd=UNIT, eps=st.floats(0, 1e-3),
-       maximize=st.booleans(), step=st.integers(0, 50))
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    lr_decay=st.floats(0, 1),
+    wd=UNIT,
+    eps=st.floats(0, 1e-3),
+    maximize=st.booleans(),
+    step=st.integers(0, 50),
+)
 def test_adagrad_step_matches_its_formula(seed, lr, lr_decay, wd, eps, maximize, step):
     theta, g, s, _ = _arrays(seed)
-    got, state = _one_step(optim.AdaGrad, theta, g, {"step": step, "sum": s}, lr=lr,
-                           lr_decay=lr_decay, weight_decay=wd, eps=eps, maximize=maximize)
+    got, state = _one_step(
+        optim.AdaGrad,
+        theta,
+        g,
+        {"step": step, "sum": s},
+        lr=lr,
+        lr_decay=lr_decay,
+        weight_decay=wd,
+        eps=eps,
+        maximize=maximize,
+    )
     t = step + 1
     d = (-g if maximize else g) + wd * theta
     s_new = s + d * d
     eta = lr / (1 + (t - 1) * lr_decay)
     np.testing.assert_allclose(state["sum"], s_new, rtol=1e-12)
-    np.testing.assert_allclose(got, theta - eta * d / (np.sqrt(s_new) + eps), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        got, theta - eta * d / (np.sqrt(s_new) + eps), rtol=1e-12, atol=1e-14
+    )
 
 
 # alpha >= 0.01: at alpha = 0 the centered denominator is sqrt(d² − d²), which rounding can make
 # the square root of a tiny negative number (NaN here, as in PyTorch)
-@given(seed=SEEDS, lr=RATE, alpha=st.floats(0.01, 0.99), eps=st.floats(0, 1e-3), wd=UNIT,
-       momentum=UNIT, centered=st.booleans(), maximize=st.booleans())
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    alpha=st.floats(0.01, 0.99),
+    eps=st.floats(0, 1e-3),
+    wd=UNIT,
+    momentum=UNIT,
+    centered=st.booleans(),
+    maximize=st.booleans(),
+)
 def test_rmsprop_step_matches_its_formula(seed, lr, alpha, eps, wd, momentum, centered, maximize):
     theta, g, v, other = _arrays(seed)
     grad_avg = 0.1 * other
@@ -87,8 +132,19 @@ def test_rmsprop_step_matches_its_formula(seed, lr, alpha, eps, wd, momentum, ce
     if momentum > 0:
         state["momentum_buffer"] = buf
     eps = max(eps, 1e-12)  # with eps = 0 and d = 0 both sides would divide by zero
-    got, new = _one_step(optim.RMSProp, theta, g, state, lr=lr, alpha=alpha, eps=eps,
-                         weight_decay=wd, momentum=momentum, centered=centered, maximize=maximize)
+    got, new = _one_step(
+        optim.RMSProp,
+        theta,
+        g,
+        state,
+        lr=lr,
+        alpha=alpha,
+        eps=eps,
+        weight_decay=wd,
+        momentum=momentum,
+        centered=centered,
+        maximize=maximize,
+    )
     d = (-g if maximize else g) + wd * theta
     v_new = alpha * v + (1 - alpha) * d * d
     if centered:
@@ -107,19 +163,39 @@ def test_rmsprop_step_matches_its_formula(seed, lr, alpha, eps, wd, momentum, ce
     np.testing.assert_allclose(got, expected, rtol=1e-11, atol=1e-13)
 
 
-@given(seed=SEEDS, lr=RATE, beta1=UNIT, beta2=UNIT, eps=st.floats(1e-10, 1e-3), wd=UNIT,
-       amsgrad=st.booleans(), maximize=st.booleans(), step=st.integers(0, 30),
-       decoupled=st.booleans())
-def test_adam_and_adamw_steps_match_their_formula(seed, lr, beta1, beta2, eps, wd, amsgrad,
-                                                  maximize, step, decoupled):
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    beta1=UNIT,
+    beta2=UNIT,
+    eps=st.floats(1e-10, 1e-3),
+    wd=UNIT,
+    amsgrad=st.booleans(),
+    maximize=st.booleans(),
+    step=st.integers(0, 30),
+    decoupled=st.booleans(),
+)
+def test_adam_and_adamw_steps_match_their_formula(
+    seed, lr, beta1, beta2, eps, wd, amsgrad, maximize, step, decoupled
+):
     theta, g, v, m = _arrays(seed)
     vmax = v * 1.5
     state = {"step": step, "exp_avg": m, "exp_avg_sq": v}
     if amsgrad:
         state["max_exp_avg_sq"] = vmax
     cls = optim.AdamW if decoupled else optim.Adam
-    got, new = _one_step(cls, theta, g, state, lr=lr, betas=(beta1, beta2), eps=eps,
-                         weight_decay=wd, amsgrad=amsgrad, maximize=maximize)
+    got, new = _one_step(
+        cls,
+        theta,
+        g,
+        state,
+        lr=lr,
+        betas=(beta1, beta2),
+        eps=eps,
+        weight_decay=wd,
+        amsgrad=amsgrad,
+        maximize=maximize,
+    )
     t = step + 1
     d = -g if maximize else g
     base = theta * (1 - lr * wd) if decoupled else theta
@@ -144,10 +220,12 @@ def test_block_processing_equals_whole_array_processing(monkeypatch):
     results = []
     for block in (64, 10**6):
         monkeypatch.setattr(optimizer_module, "BLOCK", block)
-        for cls, hyper in [(optim.Adam, {"amsgrad": True, "weight_decay": 0.1}),
-                           (optim.RMSProp, {"centered": True, "momentum": 0.9}),
-                           (optim.SGD, {"momentum": 0.9, "nesterov": True}),
-                           (optim.AdaGrad, {"lr_decay": 0.1})]:
+        for cls, hyper in [
+            (optim.Adam, {"amsgrad": True, "weight_decay": 0.1}),
+            (optim.RMSProp, {"centered": True, "momentum": 0.9}),
+            (optim.SGD, {"momentum": 0.9, "nesterov": True}),
+            (optim.AdaGrad, {"lr_decay": 0.1}),
+        ]:
             p = tg.Parameter(theta)
             opt = cls([p], lr=0.01, **hyper)
             for _ in range(3):
@@ -208,7 +286,7 @@ def test_maximize_climbs():
     opt = optim.SGD([p], lr=0.1, maximize=True)
     for _ in range(200):
         opt.zero_grad()
-        (-(p - 3.0) ** 2).sum().backward()
+        (-((p - 3.0) ** 2)).sum().backward()
         opt.step()
     assert p.item() == pytest.approx(3.0, abs=1e-6)
 
@@ -221,7 +299,9 @@ def test_float32_parameters_stay_float32():
         (p * p).sum().backward()
         opt.step()
         assert p.dtype == np.float32 and p.data is data  # updated in place
-        assert all(v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, np.ndarray))
+        assert all(
+            v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, np.ndarray)
+        )
 
 
 def test_step_with_closure_returns_the_loss():
@@ -384,12 +464,17 @@ def test_load_state_dict_checks_groups_sizes_and_shapes():
     sd = opt.state_dict()
     with pytest.raises(ValueError, match="2 parameter group"):
         optim.Adam([tg.Parameter([1.0, 1.0])]).load_state_dict(sd)
-    other = optim.Adam([{"params": [tg.Parameter([1.0, 1.0]), tg.Parameter(1.0)]},
-                        {"params": [tg.Parameter([[1.0]])]}])
+    other = optim.Adam(
+        [
+            {"params": [tg.Parameter([1.0, 1.0]), tg.Parameter(1.0)]},
+            {"params": [tg.Parameter([[1.0]])]},
+        ]
+    )
     with pytest.raises(ValueError, match="group 0 has 1 parameter"):
         other.load_state_dict(sd)
-    wrong_shape = optim.Adam([{"params": [tg.Parameter([1.0, 1.0, 1.0])]},
-                              {"params": [tg.Parameter([[1.0]])]}])
+    wrong_shape = optim.Adam(
+        [{"params": [tg.Parameter([1.0, 1.0, 1.0])]}, {"params": [tg.Parameter([[1.0]])]}]
+    )
     with pytest.raises(ValueError, match=r"shape \(2,\).*shape \(3,\)"):
         wrong_shape.load_state_dict(sd)
     with pytest.raises(ValueError, match="'state' and 'param_groups'"):

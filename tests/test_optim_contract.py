@@ -48,6 +48,7 @@ def _lr(cls, hyper):
 def _steps(opt, params, n=3, sign=1.0):
     for _ in range(n):
         if opt.requires_closure:
+
             def closure():
                 if opt.closure_calls_backward:
                     opt.zero_grad()
@@ -164,8 +165,11 @@ def test_implementation_flags(name):
     cls = optim.get(name)
     with pytest.raises(ValueError, match="differentiable=True is not supported"):
         cls(_params(name), differentiable=True)
-    flags = {k: v for k, v in {"foreach": False, "capturable": False, "fused": None}.items()
-             if _has(name, k)}
+    flags = {
+        k: v
+        for k, v in {"foreach": False, "capturable": False, "fused": None}.items()
+        if _has(name, k)
+    }
     cls(_params(name), **flags)
 
 
@@ -176,7 +180,11 @@ BAD = [
     ("sgd", {"weight_decay": -0.5}, "Invalid weight_decay value: -0.5"),
     ("sgd", {"nesterov": True}, "Nesterov momentum requires a momentum and zero dampening"),
     ("adagrad", {"lr_decay": -0.5}, "Invalid lr_decay value: -0.5"),
-    ("adagrad", {"initial_accumulator_value": -0.5}, "Invalid initial_accumulator_value value: -0.5"),
+    (
+        "adagrad",
+        {"initial_accumulator_value": -0.5},
+        "Invalid initial_accumulator_value value: -0.5",
+    ),
     ("adagrad", {"eps": -0.5}, "Invalid epsilon value: -0.5"),
     ("rmsprop", {"alpha": -0.5}, "Invalid alpha value: -0.5"),
     ("rmsprop", {"momentum": -0.5}, "Invalid momentum value: -0.5"),
@@ -204,8 +212,11 @@ BAD = [
     ("muon", {"adjust_lr_fn": "nope"}, "Adjust learning rate function nope is not supported"),
     ("lbfgs", {"lr": -0.1}, "Invalid learning rate: -0.1"),
 ]
-BAD += [(n, {"lr": -1.0}, "Invalid learning rate: -1.0") for n in NAMES
-        if n not in {"adafactor", "muon", "sgd"}]
+BAD += [
+    (n, {"lr": -1.0}, "Invalid learning rate: -1.0")
+    for n in NAMES
+    if n not in {"adafactor", "muon", "sgd"}
+]
 BAD += [(n, {"lr": float("nan")}, "nan") for n in NAMES]
 
 
@@ -228,15 +239,26 @@ def test_muon_refuses_parameters_that_are_not_matrices():
         optim.Muon([tg.Parameter(np.ones(3))])
 
 
-TORCH_NAMES = {"adagrad": "Adagrad", "rmsprop": "RMSprop", "nadam": "NAdam", "radam": "RAdam",
-               "asgd": "ASGD", "lbfgs": "LBFGS", "adamw": "AdamW", "sgd": "SGD"}
+TORCH_NAMES = {
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSprop",
+    "nadam": "NAdam",
+    "radam": "RAdam",
+    "asgd": "ASGD",
+    "lbfgs": "LBFGS",
+    "adamw": "AdamW",
+    "sgd": "SGD",
+}
 
 
-@pytest.mark.parametrize("name, hyper, message", [b for b in BAD if b[0] not in ("lion", "newton")
-                                                  and b[2] != "nan"])
+@pytest.mark.parametrize(
+    "name, hyper, message", [b for b in BAD if b[0] not in ("lion", "newton") and b[2] != "nan"]
+)
 def test_the_expected_messages_are_pytorchs(name, hyper, message):
     torch = pytest.importorskip("torch")
-    cls = getattr(torch.optim, TORCH_NAMES.get(name, name.capitalize() if name != "adamax" else "Adamax"))
+    cls = getattr(
+        torch.optim, TORCH_NAMES.get(name, name.capitalize() if name != "adamax" else "Adamax")
+    )
     shape = (3, 2)
     with pytest.raises(ValueError) as info:
         cls([torch.zeros(shape, requires_grad=True)], **hyper)

@@ -24,15 +24,37 @@ def _arrays(seed, n=5):
     return rng.normal(size=n), rng.normal(size=n), rng.uniform(0.01, 2.0, n), rng.normal(size=n)
 
 
-@given(seed=SEEDS, lr=RATE, b1=UNIT, b2=UNIT, wd=UNIT, psi=st.floats(0, 0.1),
-       decoupled=st.booleans(), maximize=st.booleans(), step=st.integers(1, 30))
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    b1=UNIT,
+    b2=UNIT,
+    wd=UNIT,
+    psi=st.floats(0, 0.1),
+    decoupled=st.booleans(),
+    maximize=st.booleans(),
+    step=st.integers(1, 30),
+)
 def test_nadam(seed, lr, b1, b2, wd, psi, decoupled, maximize, step):
     theta, g, v, m = _arrays(seed)
     mu_prod = 0.5
     p, m1, v1 = theta.copy(), m.copy(), v.copy()
-    new_prod = optim.nadam_update(p, g, m1, v1, step, mu_prod, lr=lr, beta1=b1, beta2=b2,
-                                  eps=1e-8, weight_decay=wd, momentum_decay=psi,
-                                  decoupled_weight_decay=decoupled, maximize=maximize)
+    new_prod = optim.nadam_update(
+        p,
+        g,
+        m1,
+        v1,
+        step,
+        mu_prod,
+        lr=lr,
+        beta1=b1,
+        beta2=b2,
+        eps=1e-8,
+        weight_decay=wd,
+        momentum_decay=psi,
+        decoupled_weight_decay=decoupled,
+        maximize=maximize,
+    )
     d = -g if maximize else g
     base = theta * (1 - lr * wd) if decoupled else theta
     if not decoupled:
@@ -43,20 +65,44 @@ def test_nadam(seed, lr, b1, b2, wd, psi, decoupled, maximize, step):
     m_new = b1 * m + (1 - b1) * d
     v_new = b2 * v + (1 - b2) * d * d
     denom = np.sqrt(v_new / (1 - b2**step)) + 1e-8
-    expected = base - lr * (1 - mu) / (1 - prod) * d / denom - lr * mu_next / (1 - prod * mu_next) * m_new / denom
+    expected = (
+        base
+        - lr * (1 - mu) / (1 - prod) * d / denom
+        - lr * mu_next / (1 - prod * mu_next) * m_new / denom
+    )
     assert new_prod == pytest.approx(prod, rel=1e-15)
     np.testing.assert_allclose(m1, m_new, **TOL)
     np.testing.assert_allclose(v1, v_new, **TOL)
     np.testing.assert_allclose(p, expected, rtol=1e-10, atol=1e-12)
 
 
-@given(seed=SEEDS, lr=RATE, b1=UNIT, b2=st.floats(0.5, 0.999), wd=UNIT, decoupled=st.booleans(),
-       maximize=st.booleans(), step=st.integers(1, 60))
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    b1=UNIT,
+    b2=st.floats(0.5, 0.999),
+    wd=UNIT,
+    decoupled=st.booleans(),
+    maximize=st.booleans(),
+    step=st.integers(1, 60),
+)
 def test_radam(seed, lr, b1, b2, wd, decoupled, maximize, step):
     theta, g, v, m = _arrays(seed)
     p, m1, v1 = theta.copy(), m.copy(), v.copy()
-    optim.radam_update(p, g, m1, v1, step, lr=lr, beta1=b1, beta2=b2, eps=1e-8, weight_decay=wd,
-                       decoupled_weight_decay=decoupled, maximize=maximize)
+    optim.radam_update(
+        p,
+        g,
+        m1,
+        v1,
+        step,
+        lr=lr,
+        beta1=b1,
+        beta2=b2,
+        eps=1e-8,
+        weight_decay=wd,
+        decoupled_weight_decay=decoupled,
+        maximize=maximize,
+    )
     d = -g if maximize else g
     base = theta * (1 - lr * wd) if decoupled else theta
     if not decoupled:
@@ -74,21 +120,32 @@ def test_radam(seed, lr, b1, b2, wd, decoupled, maximize, step):
     np.testing.assert_allclose(p, expected, rtol=1e-10, atol=1e-12)
 
 
-@given(seed=SEEDS, lr=RATE, b1=UNIT, b2=UNIT, wd=UNIT, maximize=st.booleans(), step=st.integers(1, 30))
+@given(
+    seed=SEEDS, lr=RATE, b1=UNIT, b2=UNIT, wd=UNIT, maximize=st.booleans(), step=st.integers(1, 30)
+)
 def test_adamax(seed, lr, b1, b2, wd, maximize, step):
     theta, g, u, m = _arrays(seed)
     p, m1, u1 = theta.copy(), m.copy(), u.copy()
-    optim.adamax_update(p, g, m1, u1, step, lr=lr, beta1=b1, beta2=b2, eps=1e-8, weight_decay=wd,
-                        maximize=maximize)
+    optim.adamax_update(
+        p, g, m1, u1, step, lr=lr, beta1=b1, beta2=b2, eps=1e-8, weight_decay=wd, maximize=maximize
+    )
     d = (-g if maximize else g) + wd * theta
     m_new = b1 * m + (1 - b1) * d
     u_new = np.maximum(b2 * u, np.abs(d) + 1e-8)
     np.testing.assert_allclose(u1, u_new, **TOL)
-    np.testing.assert_allclose(p, theta - lr / (1 - b1**step) * m_new / u_new, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        p, theta - lr / (1 - b1**step) * m_new / u_new, rtol=1e-10, atol=1e-12
+    )
 
 
-@given(seed=SEEDS, lr=RATE, rho=st.floats(0, 1), eps=st.floats(1e-8, 1e-2), wd=UNIT,
-       maximize=st.booleans())
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    rho=st.floats(0, 1),
+    eps=st.floats(1e-8, 1e-2),
+    wd=UNIT,
+    maximize=st.booleans(),
+)
 def test_adadelta(seed, lr, rho, eps, wd, maximize):
     theta, g, v, other = _arrays(seed)
     u = np.abs(other)
@@ -102,13 +159,24 @@ def test_adadelta(seed, lr, rho, eps, wd, maximize):
     np.testing.assert_allclose(p, theta - lr * delta, **TOL)
 
 
-@given(seed=SEEDS, etaminus=st.floats(0.1, 0.9), etaplus=st.floats(1.1, 2.0), maximize=st.booleans())
+@given(
+    seed=SEEDS, etaminus=st.floats(0.1, 0.9), etaplus=st.floats(1.1, 2.0), maximize=st.booleans()
+)
 def test_rprop(seed, etaminus, etaplus, maximize):
     theta, g, s, prev = _arrays(seed, 8)
     prev[::3] = 0.0
     p, prev1, s1 = theta.copy(), prev.copy(), s.copy()
-    optim.rprop_update(p, g, prev1, s1, etaminus=etaminus, etaplus=etaplus, step_size_min=0.05,
-                       step_size_max=1.5, maximize=maximize)
+    optim.rprop_update(
+        p,
+        g,
+        prev1,
+        s1,
+        etaminus=etaminus,
+        etaplus=etaplus,
+        step_size_min=0.05,
+        step_size_max=1.5,
+        maximize=maximize,
+    )
     d = -g if maximize else g
     prod = d * prev
     factor = np.where(prod > 0, etaplus, np.where(prod < 0, etaminus, 1.0))
@@ -119,14 +187,35 @@ def test_rprop(seed, etaminus, etaplus, maximize):
     np.testing.assert_allclose(p, theta - np.sign(d) * s_new, **TOL)
 
 
-@given(seed=SEEDS, lr=RATE, lambd=st.floats(0, 0.5), alpha=st.floats(0, 1), wd=UNIT,
-       maximize=st.booleans(), step=st.integers(1, 20), t0=st.floats(0, 10), mu=st.floats(0.01, 1))
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    lambd=st.floats(0, 0.5),
+    alpha=st.floats(0, 1),
+    wd=UNIT,
+    maximize=st.booleans(),
+    step=st.integers(1, 20),
+    t0=st.floats(0, 10),
+    mu=st.floats(0.01, 1),
+)
 def test_asgd(seed, lr, lambd, alpha, wd, maximize, step, t0, mu):
     theta, g, _, ax = _arrays(seed)
     eta = 0.3
     p, ax1 = theta.copy(), ax.copy()
-    new_eta, new_mu = optim.asgd_update(p, g, ax1, step, eta, mu, lr=lr, lambd=lambd, alpha=alpha,
-                                        t0=t0, weight_decay=wd, maximize=maximize)
+    new_eta, new_mu = optim.asgd_update(
+        p,
+        g,
+        ax1,
+        step,
+        eta,
+        mu,
+        lr=lr,
+        lambd=lambd,
+        alpha=alpha,
+        t0=t0,
+        weight_decay=wd,
+        maximize=maximize,
+    )
     d = (-g if maximize else g) + wd * theta
     p_new = theta * (1 - lambd * eta) - eta * d
     np.testing.assert_allclose(p, p_new, **TOL)
@@ -148,8 +237,16 @@ def test_lion_is_the_papers_rule(seed, lr, b1, b2, wd, maximize):
     np.testing.assert_allclose(m1, b2 * m + (1 - b2) * grad, **TOL)
 
 
-@given(seed=SEEDS, lr=RATE, wd=UNIT, decay=st.floats(-1.0, -0.1), step=st.integers(1, 20),
-       maximize=st.booleans(), d_clip=st.floats(1.0, 3.0), matrix=st.booleans())
+@given(
+    seed=SEEDS,
+    lr=RATE,
+    wd=UNIT,
+    decay=st.floats(-1.0, -0.1),
+    step=st.integers(1, 20),
+    maximize=st.booleans(),
+    d_clip=st.floats(1.0, 3.0),
+    matrix=st.booleans(),
+)
 def test_adafactor(seed, lr, wd, decay, step, maximize, d_clip, matrix):
     rng = np.random.default_rng(seed)
     shape = (3, 4) if matrix else (5,)
@@ -163,8 +260,20 @@ def test_adafactor(seed, lr, wd, decay, step, maximize, d_clip, matrix):
     if matrix:
         r0, c0 = rng.uniform(0.1, 1, (3, 1)), rng.uniform(0.1, 1, (1, 4))
         r1, c1 = r0.copy(), c0.copy()
-        optim.adafactor_update(p, g, step, lr=lr, beta2_decay=decay, eps1=eps1, eps2=eps2, d=d_clip,
-                               weight_decay=wd, maximize=maximize, row_var=r1, col_var=c1)
+        optim.adafactor_update(
+            p,
+            g,
+            step,
+            lr=lr,
+            beta2_decay=decay,
+            eps1=eps1,
+            eps2=eps2,
+            d=d_clip,
+            weight_decay=wd,
+            maximize=maximize,
+            row_var=r1,
+            col_var=c1,
+        )
         R = r0 + w * (np.mean(G**2, axis=1, keepdims=True) - r0)
         C = c0 + w * (np.mean(G**2, axis=0, keepdims=True) - c0)
         V = R @ C / np.mean(R)
@@ -173,8 +282,19 @@ def test_adafactor(seed, lr, wd, decay, step, maximize, d_clip, matrix):
     else:
         v0 = rng.uniform(0.1, 1, shape)
         v1 = v0.copy()
-        optim.adafactor_update(p, g, step, lr=lr, beta2_decay=decay, eps1=eps1, eps2=eps2, d=d_clip,
-                               weight_decay=wd, maximize=maximize, variance=v1)
+        optim.adafactor_update(
+            p,
+            g,
+            step,
+            lr=lr,
+            beta2_decay=decay,
+            eps1=eps1,
+            eps2=eps2,
+            d=d_clip,
+            weight_decay=wd,
+            maximize=maximize,
+            variance=v1,
+        )
         V = v0 + w * (G**2 - v0)
     U = G / np.sqrt(np.maximum(V, eps1**2))
     expected = theta * (1 - lr * wd) - alpha / max(1, np.sqrt(np.mean(U**2)) / d_clip) * U
@@ -188,8 +308,9 @@ def test_muon_in_float_precision(seed, momentum, nesterov, wd, lr, tall):
     shape = (5, 3) if tall else (3, 5)
     theta, g, buf = rng.normal(size=shape), rng.normal(size=shape), rng.normal(size=shape)
     p, b1 = theta.copy(), buf.copy()
-    optim.muon_update(p, g, b1, lr=lr, weight_decay=wd, momentum=momentum, nesterov=nesterov,
-                      precision="float")
+    optim.muon_update(
+        p, g, b1, lr=lr, weight_decay=wd, momentum=momentum, nesterov=nesterov, precision="float"
+    )
     B = momentum * buf + (1 - momentum) * g
     M = (1 - momentum) * g + momentum * B if nesterov else B
     X = M.T if tall else M
@@ -213,8 +334,15 @@ def test_bfloat16_rounding_is_to_nearest_even():
 def test_blocks_give_what_one_pass_gives(monkeypatch):
     rng = np.random.default_rng(0)
     theta, g = rng.normal(size=1000), rng.normal(size=1000)
-    for name, hyper in [("nadam", {"weight_decay": 0.1}), ("radam", {}), ("adamax", {}),
-                        ("adadelta", {}), ("rprop", {}), ("asgd", {"t0": 1}), ("lion", {})]:
+    for name, hyper in [
+        ("nadam", {"weight_decay": 0.1}),
+        ("radam", {}),
+        ("adamax", {}),
+        ("adadelta", {}),
+        ("rprop", {}),
+        ("asgd", {"t0": 1}),
+        ("lion", {}),
+    ]:
         results = []
         for block in (64, 10**6):
             monkeypatch.setattr(optimizer_module, "BLOCK", block)

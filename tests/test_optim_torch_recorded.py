@@ -47,10 +47,16 @@ def test_trajectory_matches_recorded_torch(name, index, hyper):
     data = _recorded(name)
     params = [tg.Parameter(p) for p in initial_params(name)]
     members, extras = groups(name, hyper)
-    opt = optim.get(name)([{"params": [params[j] for j in m], **_ours(e)}
-                           for m, e in zip(members, extras, strict=True)], **_ours(hyper))
+    opt = optim.get(name)(
+        [
+            {"params": [params[j] for j in m], **_ours(e)}
+            for m, e in zip(members, extras, strict=True)
+        ],
+        **_ours(hyper),
+    )
     sign = -1.0 if hyper.get("maximize") else 1.0
     if name in CLOSURE_BASED:
+
         def closure():
             loss, grads = loss_and_grads([p.numpy() for p in params], sign)
             for p, g in zip(params, grads, strict=True):
@@ -59,22 +65,48 @@ def test_trajectory_matches_recorded_torch(name, index, hyper):
 
         for k in range(CLOSURE_STEPS):
             loss = opt.step(closure)
-            assert float(loss) == pytest.approx(float(data[f"{index}/loss/{k}"]), rel=1e-10, abs=1e-10)
+            assert float(loss) == pytest.approx(
+                float(data[f"{index}/loss/{k}"]), rel=1e-10, abs=1e-10
+            )
             for j, p in enumerate(params):
-                np.testing.assert_allclose(p.numpy(), data[f"{index}/param/{k}/{j}"], rtol=1e-10,
-                                           atol=1e-10, err_msg=f"step {k}, parameter {j}")
+                np.testing.assert_allclose(
+                    p.numpy(),
+                    data[f"{index}/param/{k}/{j}"],
+                    rtol=1e-10,
+                    atol=1e-10,
+                    err_msg=f"step {k}, parameter {j}",
+                )
         return
     for k in range(STEPS):
         for j, p in enumerate(params):
             p.grad = tg.Tensor(data[f"{index}/grad/{k}/{j}"])
         opt.step()
         for j, p in enumerate(params):
-            np.testing.assert_allclose(p.numpy(), data[f"{index}/param/{k}/{j}"], rtol=1e-10,
-                                       atol=1e-10, err_msg=f"step {k}, parameter {j}")
+            np.testing.assert_allclose(
+                p.numpy(),
+                data[f"{index}/param/{k}/{j}"],
+                rtol=1e-10,
+                atol=1e-10,
+                err_msg=f"step {k}, parameter {j}",
+            )
 
 
 def test_every_torch_optimizer_we_have_is_recorded():
-    torch_names = {"SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "RAdam", "Adamax",
-                   "Adadelta", "Rprop", "ASGD", "Adafactor", "Muon", "LBFGS"}
+    torch_names = {
+        "SGD",
+        "Adagrad",
+        "RMSprop",
+        "Adam",
+        "AdamW",
+        "NAdam",
+        "RAdam",
+        "Adamax",
+        "Adadelta",
+        "Rprop",
+        "ASGD",
+        "Adafactor",
+        "Muon",
+        "LBFGS",
+    }
     assert set(CONFIGS) == torch_names
     assert all((DATA / f"{name}.npz").exists() for name in torch_names)

@@ -25,14 +25,21 @@ def study():
 
 
 def line_colors(ax):
-    return {line.get_label(): to_hex(line.get_color()) for line in ax.lines if not line.get_label().startswith("_")}
+    return {
+        line.get_label(): to_hex(line.get_color())
+        for line in ax.lines
+        if not line.get_label().startswith("_")
+    }
 
 
 def test_every_method_keeps_its_colour_and_colours_are_distinct():
     known = list(style.METHOD_COLORS)
     assert len(set(style.METHOD_COLORS.values())) == len(known)
     colors = style.method_colors(["adam", "mystery", "sgd", "other"])
-    assert colors["adam"] == style.METHOD_COLORS["adam"] and colors["sgd"] == style.METHOD_COLORS["sgd"]
+    assert (
+        colors["adam"] == style.METHOD_COLORS["adam"]
+        and colors["sgd"] == style.METHOD_COLORS["sgd"]
+    )
     assert len(set(colors.values())) == 4
     # labels made of a method's name and more take that method's colour; a second label of the
     # same method gets another one
@@ -107,7 +114,9 @@ def test_sensitivity_draws_what_tuning_saw(study):
             assert list(line.get_xdata()) == [r["lr"] for r in rows]
             assert list(line.get_ydata()) == [r["success_rate"] for r in rows]
     suite = make_comparison(tune_by="suite")
-    assert [ax.get_title() for ax in plot.sensitivity(suite).axes if ax.get_ylabel() == "success rate"] == ["whole suite"]
+    assert [
+        ax.get_title() for ax in plot.sensitivity(suite).axes if ax.get_ylabel() == "success rate"
+    ] == ["whole suite"]
     hopeless = make_comparison(functions=("rastrigin",))
     for row in hopeless.tuning:
         row["success_rate"], row["ert"] = 0.0, None
@@ -123,7 +132,9 @@ def test_convergence_median_and_quartiles(study):
     fig = plot.convergence(study)
     ax = fig.axes[0]
     adam = next(line for line in ax.lines if line.get_label() == "adam")
-    curves = [r["curve"] for r in study.runs if r["function"] == "himmelblau" and r["method"] == "adam"]
+    curves = [
+        r["curve"] for r in study.runs if r["function"] == "himmelblau" and r["method"] == "adam"
+    ]
     median = np.percentile(np.array(curves, dtype=float), 50, axis=0, method="lower")
     assert np.allclose(adam.get_ydata(), np.maximum(median, 1e-16))
     assert list(adam.get_xdata()) == study.curve_steps
@@ -150,7 +161,9 @@ def test_basin_map_shows_the_labels_it_was_given():
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
         share = result.share(method)
         for i in range(len(result.minima)):
-            assert legend[i].startswith(f"minimum {i} ") and legend[i].endswith(f": {100 * share[i]:.0f}%")
+            assert legend[i].startswith(f"minimum {i} ") and legend[i].endswith(
+                f": {100 * share[i]:.0f}%"
+            )
         assert any(t.startswith("diverged") for t in legend) == (-2 in share)
         assert any(t.startswith("no known minimum") for t in legend) == (-1 in share)
         stars = [c for c in ax.collections if c.__class__.__name__ == "PathCollection"]
@@ -185,7 +198,9 @@ def test_titles_never_overflow_their_panel():
 
     fig = matplotlib_figure()(figsize=(9, 3), layout="constrained")
     axes = fig.subplots(1, 3)
-    long = "Six-hump camel · sgd 100% · adagrad 95% · rmsprop 80% · adam 100% · adamw 100% · nadam 97%"
+    long = (
+        "Six-hump camel · sgd 100% · adagrad 95% · rmsprop 80% · adam 100% · adamw 100% · nadam 97%"
+    )
     titles = [fit_title(ax, long, fontsize=10) for ax in axes]
     sup = fit_suptitle(fig, long * 2)
     canvas = FigureCanvasAgg(fig)
@@ -193,7 +208,9 @@ def test_titles_never_overflow_their_panel():
     renderer = canvas.get_renderer()
     for ax, title in zip(axes, titles, strict=True):
         assert "\n" in title.get_text()
-        assert title.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width * 1.02
+        assert (
+            title.get_window_extent(renderer).width <= ax.get_window_extent(renderer).width * 1.02
+        )
     assert sup.get_window_extent(renderer).width <= fig.bbox.width
 
 
@@ -222,7 +239,9 @@ def test_importing_plot_and_report_imports_no_optional_dependency():
 
     code = ("import sys, tinygrad_opt.plot, tinygrad_opt.report; "
             "print(sorted(m for m in ('matplotlib', 'jinja2', 'PIL') if m in sys.modules))")  # fmt: skip
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 

@@ -363,8 +363,10 @@ def test_rule_on_tensors_matches_rule_on_arrays_and_second_derivative(op, data, 
     eps = 1e-5
 
     def first_grads(shift):
-        shifted = [np.asarray(a, float) + shift * directions[i] if i in diff else a
-                   for i, a in enumerate(args)]
+        shifted = [
+            np.asarray(a, float) + shift * directions[i] if i in diff else a
+            for i, a in enumerate(args)
+        ]
         loss, leaves = _loss(op, shifted, diff, weights)
         loss.backward()
         return {i: leaves[i].grad.numpy() for i in diff}

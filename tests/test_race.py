@@ -48,7 +48,8 @@ def test_race_frames_colours_and_what_each_frame_draws(small_race):
     assert race.frames == 7 and race.steps == frame_steps(60, 7) == [0, 10, 20, 30, 40, 50, 60]
     assert race.labels == ["sgd", "adam"]
     assert {m: to_hex(race.lines[m].get_color()) for m in race.labels} == {
-        m: METHOD_COLORS[m].lower() for m in race.labels}
+        m: METHOD_COLORS[m].lower() for m in race.labels
+    }
     runs = {m: minimize(F.himmelblau, [0.5, -4.5], method=m, lr=lr, max_iter=60, tol=0)
             for m, lr in [("sgd", 0.01), ("adam", 0.1)]}  # fmt: skip
     ax = race.figure.axes[0]

@@ -83,7 +83,9 @@ def test_the_report_is_one_valid_self_contained_page(report):
     for tag, attrs in page.tags:
         for key in ("src", "href"):
             value = attrs.get(key) or ""
-            assert not re.match(r"\s*(https?:)?//", value), f"<{tag} {key}={value[:60]}> leaves the file"
+            assert not re.match(r"\s*(https?:)?//", value), (
+                f"<{tag} {key}={value[:60]}> leaves the file"
+            )
         assert tag != "link", "no stylesheet is linked"
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", text) and "@import" not in text
 
@@ -110,7 +112,9 @@ def test_the_race_player_is_there_with_its_frames(report):
     assert len(players) == 2  # the two 2-D functions with the most minima
     buttons = [a for t, a in page.tags if t == "button"]
     assert len(buttons) == 18 and all(a.get("onclick", "").startswith("anim") for a in buttons)
-    frames = re.findall(r'frames\[(\d+)\] = "data:image/png;base64,([^"]+)"', text.replace("\\\n", ""))
+    frames = re.findall(
+        r'frames\[(\d+)\] = "data:image/png;base64,([^"]+)"', text.replace("\\\n", "")
+    )
     indices = [int(i) for i, _ in frames]
     first = indices.index(0, 1)  # where the second player's frames start
     for player in (indices[:first], indices[first:]):
@@ -220,7 +224,9 @@ def test_compare_report_writes_the_report_of_the_study_it_ran(tmp_path, monkeypa
     written = []
     import tinygrad_opt.report
 
-    monkeypatch.setattr(tinygrad_opt.report, "write_report", lambda c, path, **kw: written.append((c, path)) or path)
+    monkeypatch.setattr(
+        tinygrad_opt.report, "write_report", lambda c, path, **kw: written.append((c, path)) or path
+    )
     assert cli.main(["compare", "--no-plot", "--report", str(tmp_path / "r.html")]) == 0
     assert written == [(study, str(tmp_path / "r.html"))]
 
@@ -266,7 +272,9 @@ def test_the_browser_check_sees_console_errors(tmp_path):
     page = tmp_path / "bad.html"
     page.write_text("<html><body><script>undefinedFunction();</script>x</body></html>")
     result = _run_chromium(tmp_path, page, "--dump-dom")
-    assert any(":CONSOLE" in line and "undefinedFunction" in line for line in result.stderr.splitlines())
+    assert any(
+        ":CONSOLE" in line and "undefinedFunction" in line for line in result.stderr.splitlines()
+    )
 
 
 def test_a_missing_jinja2_names_the_plot_extra(monkeypatch):

@@ -30,8 +30,20 @@ def study():
 def test_records_follow_the_data_contract(study):
     assert study.config["functions"] == ["himmelblau", "six_hump_camel"]
     assert study.config["methods"] == ["sgd", "adam"]
-    for key in ("starts", "seed", "max_iter", "tol", "lr", "lr_grid", "tune_starts", "tune_by",
-                "targets", "noise", "dims", "instances"):
+    for key in (
+        "starts",
+        "seed",
+        "max_iter",
+        "tol",
+        "lr",
+        "lr_grid",
+        "tune_starts",
+        "tune_by",
+        "targets",
+        "noise",
+        "dims",
+        "instances",
+    ):
         assert key in study.config
     assert study.targets == [10.0**-k for k in range(-1, 9)]
     assert study.curve_steps == [0, 1, 2, 4, 8, 16, 32, 64, 128, 150]
@@ -56,12 +68,17 @@ def test_records_follow_the_data_contract(study):
         if r["minimum"] is not None:
             assert np.linalg.norm(np.array(r["x"]) - f.all_minima[r["minimum"]]) < 0.1
     info = study.functions_info["himmelblau"]
-    assert info["f_star"] == 0.0 and len(info["minima"]) == 4 and info["domain"] == [[-5, 5], [-5, 5]]
+    assert (
+        info["f_star"] == 0.0 and len(info["minima"]) == 4 and info["domain"] == [[-5, 5], [-5, 5]]
+    )
 
 
 def test_the_same_starts_for_every_method_and_a_separate_tuning_stream(study):
     for name in ("himmelblau", "six_hump_camel"):
-        x0 = {m: [r["x0"] for r in study.runs if r["function"] == name and r["method"] == m] for m in ("sgd", "adam")}
+        x0 = {
+            m: [r["x0"] for r in study.runs if r["function"] == name and r["method"] == m]
+            for m in ("sgd", "adam")
+        }
         assert x0["sgd"] == x0["adam"]
         f = F.get(name)
         tuning = runner.draw_starts(f, 4, 1, runner.TUNING)
@@ -81,7 +98,9 @@ def test_tuning_chooses_by_success_rate_then_ert(study):
             if tied and chosen[0]["ert"] is not None:
                 assert chosen[0]["ert"] == min(tied)
             assert all(t["runs"] == 3 for t in rows)
-            assert {r["lr"] for r in study.runs if r["function"] == name and r["method"] == m} == {chosen[0]["lr"]}
+            assert {r["lr"] for r in study.runs if r["function"] == name and r["method"] == m} == {
+                chosen[0]["lr"]
+            }
     budget = study.tuning_budget()
     assert budget["runs"] == 36 and budget["ngev"] > 0
 
@@ -89,9 +108,15 @@ def test_tuning_chooses_by_success_rate_then_ert(study):
 def test_summary_statistics(study):
     rows = study.summary()
     assert [(s["function"], s["method"]) for s in rows] == [
-        ("himmelblau", "sgd"), ("himmelblau", "adam"), ("six_hump_camel", "sgd"), ("six_hump_camel", "adam")]
+        ("himmelblau", "sgd"),
+        ("himmelblau", "adam"),
+        ("six_hump_camel", "sgd"),
+        ("six_hump_camel", "adam"),
+    ]
     for s in rows:
-        runs = [r for r in study.runs if r["function"] == s["function"] and r["method"] == s["method"]]
+        runs = [
+            r for r in study.runs if r["function"] == s["function"] and r["method"] == s["method"]
+        ]
         k = sum(r["success"] for r in runs)
         assert s["n"] == 4 and s["successes"] == k and s["success_ci"] == stats.wilson(k, 4)
         cost = [r["success_step"] if r["success"] else r["nit"] for r in runs]
@@ -186,8 +211,13 @@ def test_dask_cluster_gives_the_same_records():
 
 
 def test_fixed_learning_rates_skip_tuning():
-    c = tg.compare(["himmelblau"], ["sgd", "adam"], starts=3, max_iter=50, lr={"adam": 0.05, "sgd": 0.01})
-    assert c.tuning == [] and {(r["method"], r["lr"]) for r in c.runs} == {("sgd", 0.01), ("adam", 0.05)}
+    c = tg.compare(
+        ["himmelblau"], ["sgd", "adam"], starts=3, max_iter=50, lr={"adam": 0.05, "sgd": 0.01}
+    )
+    assert c.tuning == [] and {(r["method"], r["lr"]) for r in c.runs} == {
+        ("sgd", 0.01),
+        ("adam", 0.05),
+    }
     c = tg.compare(["himmelblau"], ["sgd", "adam"], starts=3, max_iter=50, lr={"adam": 0.05},
                    lr_grid=[0.001, 0.01], tune_starts=2)  # fmt: skip
     assert {t["method"] for t in c.tuning} == {"sgd"}
@@ -228,7 +258,9 @@ def test_divergence_is_recorded_not_averaged():
 
 def test_leaving_the_bound_is_divergence():
     # f decreases towards its infimum 0 far away: descent walks out of the box [-3, 3]²
-    f = F.custom(lambda x: 1 / (1 + x[0] ** 2 + x[1] ** 2), [(-1, 1), (-1, 1)], f_star=0.0, name="hill")
+    f = F.custom(
+        lambda x: 1 / (1 + x[0] ** 2 + x[1] ** 2), [(-1, 1), (-1, 1)], f_star=0.0, name="hill"
+    )
     c = tg.compare([f], ["sgd"], starts=3, max_iter=100, lr=20.0)
     assert all(r["diverged"] and r["nit"] < 100 for r in c.runs)
 
@@ -287,17 +319,30 @@ def test_gradient_evaluations_count_line_search_calls():
 
     r = runner.descent(F.sphere, TwoCalls, {}, np.array([[1.0], [2.0]]), 0.01, max_iter=10,
                        thresholds=[1e-30], sample_at=[0], mode="single")  # fmt: skip
-    assert r["nit"][0] == 10 and r["ngev"][0] == 11 + 10  # one evaluation per point, one more per step
+    assert (
+        r["nit"][0] == 10 and r["ngev"][0] == 11 + 10
+    )  # one evaluation per point, one more per step
 
 
 def test_instances_dims_noise_and_custom_functions():
-    c = tg.compare(["sphere", "rastrigin"], ["adam"], dim=5, instances=2, starts=2, max_iter=30, lr=0.1)
+    c = tg.compare(
+        ["sphere", "rastrigin"], ["adam"], dim=5, instances=2, starts=2, max_iter=30, lr=0.1
+    )
     assert {(r["function"], r["dim"], r["instance"]) for r in c.runs} == {
-        (n, 5, i) for n in ("sphere", "rastrigin") for i in (0, 1)}
+        (n, 5, i) for n in ("sphere", "rastrigin") for i in (0, 1)
+    }
     assert all(len(r["x0"]) == 5 for r in c.runs)
-    assert {s["function"]: s["instances"] for s in c.summary()} == {"sphere": [0, 1], "rastrigin": [0, 1]}
+    assert {s["function"]: s["instances"] for s in c.summary()} == {
+        "sphere": [0, 1],
+        "rastrigin": [0, 1],
+    }
     assert set(c.functions_info) == {"sphere-5d", "rastrigin-5d", "sphere-5d-i1", "rastrigin-5d-i1"}
-    bowl = F.custom(lambda x: (x[0] - 1) ** 2 + (x[1] - 2) ** 2, [(-4, 4), (-4, 4)], minima=[(1, 2)], name="bowl")
+    bowl = F.custom(
+        lambda x: (x[0] - 1) ** 2 + (x[1] - 2) ** 2,
+        [(-4, 4), (-4, 4)],
+        minima=[(1, 2)],
+        name="bowl",
+    )
     c = tg.compare([bowl], ["sgd"], starts=3, max_iter=200, lr=0.1)
     assert all(r["success"] and r["minimum"] == 0 for r in c.runs)
     default = tg.compare(methods=["sgd"], dim=10, starts=1, max_iter=2, lr=0.01)
@@ -328,14 +373,23 @@ def test_instances_dims_noise_and_custom_functions():
     (dict(functions=[F.custom(lambda x: x[0] ** 2, [(-1, 1)])]), "has no known minimum"),
 ])  # fmt: skip
 def test_bad_input_is_named(kwargs, message):
-    args = dict(functions=["himmelblau"], methods=["sgd"], starts=1, max_iter=1, lr_grid=[0.1], tune_starts=1)
+    args = dict(
+        functions=["himmelblau"],
+        methods=["sgd"],
+        starts=1,
+        max_iter=1,
+        lr_grid=[0.1],
+        tune_starts=1,
+    )
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         tg.compare(**args)
 
 
 def test_basins_label_every_start():
-    b = tg.basins("himmelblau", ["sgd", "adam"], resolution=9, lr={"sgd": 0.01, "adam": 0.1}, max_iter=300)
+    b = tg.basins(
+        "himmelblau", ["sgd", "adam"], resolution=9, lr={"sgd": 0.01, "adam": 0.1}, max_iter=300
+    )
     assert b.function == "himmelblau" and b.xs.shape == b.ys.shape == (9,)
     assert b.minima.shape == (4, 2) and b.lr == {"sgd": 0.01, "adam": 0.1}
     for m in ("sgd", "adam"):
@@ -349,7 +403,9 @@ def test_basins_label_every_start():
             r = runner.descent(f, optim.SGD, {}, np.array([[b.xs[j]], [b.ys[i]]]), 0.01, max_iter=300,
                                thresholds=[1e-5], sample_at=[0])  # fmt: skip
             assert runner.classify(f, r["x"], r["diverged"])[0] == b.labels["sgd"][i, j]
-    tuned = tg.basins("booth", ["sgd"], resolution=3, max_iter=50, lr_grid=[0.01, 0.1], tune_starts=2)
+    tuned = tg.basins(
+        "booth", ["sgd"], resolution=3, max_iter=50, lr_grid=[0.01, 0.1], tune_starts=2
+    )
     assert tuned.lr["sgd"] in (0.01, 0.1)
     with pytest.raises(ValueError, match="must be 2-D"):
         tg.basins(F.get("sphere", dim=3), ["sgd"], lr=0.1)
@@ -358,8 +414,11 @@ def test_basins_label_every_start():
 
 
 @settings(max_examples=8)
-@given(st.integers(0, 2**32 - 1), st.sampled_from(["sgd", "adagrad", "rmsprop", "adam"]),
-       st.sampled_from(["himmelblau", "six_hump_camel", "booth"]))
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["sgd", "adagrad", "rmsprop", "adam"]),
+    st.sampled_from(["himmelblau", "six_hump_camel", "booth"]),
+)
 def test_every_column_follows_its_own_run(seed, method, name):
     """A block's columns (starts × lrs, with noise) equal the runs made one at a time."""
     f, cls = F.get(name), optimizer_class(method)
@@ -370,7 +429,9 @@ def test_every_column_follows_its_own_run(seed, method, name):
     common = dict(max_iter=40, thresholds=[1.0, 1e-8], sample_at=[0, 8, 40], noise=noise)
     batch = runner.descent(f, cls, {}, X0, lrs, noise_columns=np.arange(3), **common)
     for c in range(3):
-        alone = runner.descent(f, cls, {}, X0[:, [c]], float(lrs[c]), noise_columns=np.array([c]), **common)
+        alone = runner.descent(
+            f, cls, {}, X0[:, [c]], float(lrs[c]), noise_columns=np.array([c]), **common
+        )
         for key in ("nit", "ngev", "diverged", "hit_steps"):
             np.testing.assert_array_equal(batch[key][..., c], alone[key][..., 0])
         np.testing.assert_allclose(batch["x"][:, c], alone["x"][:, 0], rtol=1e-9, atol=1e-12)

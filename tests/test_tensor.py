@@ -51,7 +51,9 @@ def test_parameter_is_a_float_leaf_requiring_grad():
     assert tg.Parameter(np.ones(2, np.float32)).dtype == np.float32
 
 
-@pytest.mark.parametrize("bad", [np.array([1 + 2j]), ["a", "b"], "text", np.array([object()]), [1j]])
+@pytest.mark.parametrize(
+    "bad", [np.array([1 + 2j]), ["a", "b"], "text", np.array([object()]), [1j]]
+)
 @pytest.mark.parametrize("cls", [tg.Tensor, tg.Parameter])
 def test_complex_strings_and_objects_raise_type_error(cls, bad):
     with pytest.raises(TypeError, match=r"complex|numbers|string"):

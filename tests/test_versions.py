@@ -39,7 +39,9 @@ def test_a_constant_operand_changed_in_place_is_caught():
     y = (x * c).sum()
     c += 1
     prefix = "one of the variables needed for gradient computation has been modified by an inplace "
-    with pytest.raises(RuntimeError, match=prefix + "operation: .*" + MODIFIED.format(op="multiply", now=1, then=0)):
+    with pytest.raises(
+        RuntimeError, match=prefix + "operation: .*" + MODIFIED.format(op="multiply", now=1, then=0)
+    ):
         y.backward()
     assert x.grad is None
 
@@ -49,7 +51,9 @@ def test_a_result_changed_in_place_is_caught_when_its_rule_reads_it():
     y = x.exp()  # exp's gradient rule reuses its output
     with tg.no_grad():
         y *= 2
-    with pytest.raises(RuntimeError, match=r"tensor of shape \(2,\) that exp saved is at version 1"):
+    with pytest.raises(
+        RuntimeError, match=r"tensor of shape \(2,\) that exp saved is at version 1"
+    ):
         y.sum().backward()
 
 

@@ -147,8 +147,13 @@ def autograd_grad(
             raise RuntimeError(
                 f"{who}: input {i} (shape {x.shape}) does not require grad, so it has no gradient"
             )
-    seeds = [_seed(y, g, k, create_graph) for k, (y, g) in enumerate(zip(outs, grad_outputs, strict=True))]
-    return _gradients(outs, seeds, ins, retain_graph, create_graph, None, allow_unused, materialize_grads)
+    seeds = [
+        _seed(y, g, k, create_graph)
+        for k, (y, g) in enumerate(zip(outs, grad_outputs, strict=True))
+    ]
+    return _gradients(
+        outs, seeds, ins, retain_graph, create_graph, None, allow_unused, materialize_grads
+    )
 
 
 def _gradients(outs, seeds, ins, retain_graph, create_graph, floor, allow_unused, materialize):

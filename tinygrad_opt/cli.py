@@ -52,7 +52,9 @@ def _post_experiment(gradient):
 
 def _table(header, rows):
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)) for c in [header]]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)) for c in [header]
+    ]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)
@@ -88,9 +90,16 @@ def _run_post(args):
     print(_table(["optimizer", "iterations", "final x", "f(x)", "|x − x*|", "time"], table))
     if not args.no_plot:
         runs = {f"{name} ({counter} = {count})": log for name, counter, _, count, log, _ in rows}
-        path = _save(lambda plot: plot.paths(f, runs, domain="auto", show_steps=False,
-                                             title="The post's experiment: paths from (0, 0)"),
-                     args.output)
+        path = _save(
+            lambda plot: plot.paths(
+                f,
+                runs,
+                domain="auto",
+                show_steps=False,
+                title="The post's experiment: paths from (0, 0)",
+            ),
+            args.output,
+        )
         print(f"\nsaved {path}")
     return 0
 
@@ -112,7 +121,11 @@ def _run_compare(args):
         print(_summary_csv(result.summary()), end="")
     else:
         c = result.config
-        lr = "tuned per function" if c["tune_by"] == "function" else "tuned per method over the suite"
+        lr = (
+            "tuned per function"
+            if c["tune_by"] == "function"
+            else "tuned per method over the suite"
+        )
         print(f"{args.starts} random starts per function (seed {args.seed}); lr {lr if args.lr == 'tune' else 'given'};"
               f" success = f − f* ≤ {args.tol:g} within {args.max_iter} steps\n")  # fmt: skip
         print(result.table())
@@ -133,7 +146,9 @@ def _summary_csv(rows):
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()})
+            writer.writerow(
+                {k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+            )
     return buffer.getvalue()
 
 
@@ -190,7 +205,10 @@ def _n_jobs(text):
 
 def _report_of(comparison, output, stream, **options):
     """Write the HTML report of a comparison; exit code 1 when it lacks the study's records."""
-    if not (callable(getattr(comparison, "summary", None)) and isinstance(getattr(comparison, "runs", None), list)):
+    if not (
+        callable(getattr(comparison, "summary", None))
+        and isinstance(getattr(comparison, "runs", None), list)
+    ):
         print("error: the report needs the statistical study's records (Comparison.summary() and "
               "runs); this comparison has none", file=sys.stderr)  # fmt: skip
         return 1
@@ -211,7 +229,9 @@ def _load_comparison(path):
 
     cls = getattr(study, "Comparison", None)
     if cls is None or not hasattr(cls, "load"):
-        raise RuntimeError("this version of tinygrad_opt cannot load a saved study (no Comparison.load)")
+        raise RuntimeError(
+            "this version of tinygrad_opt cannot load a saved study (no Comparison.load)"
+        )
     return cls.load(path)
 
 
@@ -236,7 +256,11 @@ def _run_animate(args):
                                    title="The post's experiment: AdaGrad, RMSProp and Adam from (0, 0)")  # fmt: skip
     else:
         f = functions.get(args.function)
-        start = args.start if args.start is not None else [0.5 * (lo + hi) + 0.3 * (hi - lo) for lo, hi in f.domain]
+        start = (
+            args.start
+            if args.start is not None
+            else [0.5 * (lo + hi) + 0.3 * (hi - lo) for lo, hi in f.domain]
+        )
         movie = plot.race(f, start, args.methods or ["sgd", "adagrad", "rmsprop", "adam"], lr=args.lr,
                           max_iter=args.max_iter, frames=args.frames)  # fmt: skip
     try:
@@ -289,9 +313,15 @@ def _parser():
         epilog="Run 'python -m tinygrad_opt compare --help' for the multi-minima study. "
                "Exit codes: 0 success, 1 failure while running, 2 bad arguments.",
     )  # fmt: skip
-    parser.add_argument("--gradient", choices=["autodiff", "hand-written"], default="autodiff",
-                        help="where the gradient comes from: tg.grad(fx) or the post's gfx (default: autodiff)")
-    parser.add_argument("--output", default="post_paths.png", help="the figure's file (default: post_paths.png)")
+    parser.add_argument(
+        "--gradient",
+        choices=["autodiff", "hand-written"],
+        default="autodiff",
+        help="where the gradient comes from: tg.grad(fx) or the post's gfx (default: autodiff)",
+    )
+    parser.add_argument(
+        "--output", default="post_paths.png", help="the figure's file (default: post_paths.png)"
+    )
     parser.add_argument("--no-plot", action="store_true", help="print the table only")
     parser.set_defaults(run=_run_post)
 
@@ -304,36 +334,96 @@ def _parser():
                     "gaps, and saves a figure of where the runs ended.",
         epilog="Exit codes: 0 success, 1 failure while running, 2 bad arguments.",
     )  # fmt: skip
-    study.add_argument("--functions", nargs="+", choices=functions.names(2), metavar="NAME",
-                       help=f"test functions (default: all in --dim dimensions): {', '.join(functions.names(2))}")
-    study.add_argument("--methods", nargs="+", choices=list(METHODS), metavar="NAME",
-                       help=f"optimizers (default: every first-order one): {', '.join(METHODS)}")
-    study.add_argument("--starts", type=_positive_int, default=20, help="random starts per function (default: 20)")
-    study.add_argument("--seed", type=_non_negative_int, default=0, help="seed for starts, tuning and noise (default: 0)")
-    study.add_argument("--max-iter", type=_positive_int, default=1000, help="steps per run at most (default: 1000)")
-    study.add_argument("--tol", type=_positive_float, default=1e-5, help="success: f − f* ≤ tol (default: 1e-5)")
-    study.add_argument("--dim", type=_positive_int, default=None,
-                       help=f"dimension (default 2; other dimensions for {', '.join(functions.SCALABLE)})")
-    study.add_argument("--instances", type=_positive_int, default=1,
-                       help="instances per function: 0 (textbook), 1, ... (shifted and rotated; default: 1)")
-    study.add_argument("--noise", type=_non_negative_float, default=0.0,
-                       help="σ of Gaussian noise added to every gradient (default: 0)")
-    study.add_argument("--tune", choices=["function", "suite"], default="function",
-                       help="tune the lr per function (DeepOBS) or per method over the suite (COCO)")
-    study.add_argument("--lr", nargs="+", default=None, metavar="LR",
-                       help="'tune' (default), one lr for all, or method=lr pairs (skips tuning)")
-    study.add_argument("--targets", nargs="+", type=_positive_float, default=None, metavar="T",
-                       help="targets on f − f* (default: 1e1 1e0 ... 1e-8)")
-    study.add_argument("--n-jobs", type=_n_jobs, default=1, help="worker processes (joblib; -1: every core)")
-    study.add_argument("--save", default=None, metavar="PATH", help="save every run's record (.json or .csv)")
+    study.add_argument(
+        "--functions",
+        nargs="+",
+        choices=functions.names(2),
+        metavar="NAME",
+        help=f"test functions (default: all in --dim dimensions): {', '.join(functions.names(2))}",
+    )
+    study.add_argument(
+        "--methods",
+        nargs="+",
+        choices=list(METHODS),
+        metavar="NAME",
+        help=f"optimizers (default: every first-order one): {', '.join(METHODS)}",
+    )
+    study.add_argument(
+        "--starts", type=_positive_int, default=20, help="random starts per function (default: 20)"
+    )
+    study.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        default=0,
+        help="seed for starts, tuning and noise (default: 0)",
+    )
+    study.add_argument(
+        "--max-iter", type=_positive_int, default=1000, help="steps per run at most (default: 1000)"
+    )
+    study.add_argument(
+        "--tol", type=_positive_float, default=1e-5, help="success: f − f* ≤ tol (default: 1e-5)"
+    )
+    study.add_argument(
+        "--dim",
+        type=_positive_int,
+        default=None,
+        help=f"dimension (default 2; other dimensions for {', '.join(functions.SCALABLE)})",
+    )
+    study.add_argument(
+        "--instances",
+        type=_positive_int,
+        default=1,
+        help="instances per function: 0 (textbook), 1, ... (shifted and rotated; default: 1)",
+    )
+    study.add_argument(
+        "--noise",
+        type=_non_negative_float,
+        default=0.0,
+        help="σ of Gaussian noise added to every gradient (default: 0)",
+    )
+    study.add_argument(
+        "--tune",
+        choices=["function", "suite"],
+        default="function",
+        help="tune the lr per function (DeepOBS) or per method over the suite (COCO)",
+    )
+    study.add_argument(
+        "--lr",
+        nargs="+",
+        default=None,
+        metavar="LR",
+        help="'tune' (default), one lr for all, or method=lr pairs (skips tuning)",
+    )
+    study.add_argument(
+        "--targets",
+        nargs="+",
+        type=_positive_float,
+        default=None,
+        metavar="T",
+        help="targets on f − f* (default: 1e1 1e0 ... 1e-8)",
+    )
+    study.add_argument(
+        "--n-jobs", type=_n_jobs, default=1, help="worker processes (joblib; -1: every core)"
+    )
+    study.add_argument(
+        "--save", default=None, metavar="PATH", help="save every run's record (.json or .csv)"
+    )
     output = study.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the summary as JSON")
     output.add_argument("--csv", action="store_true", help="print the summary as CSV")
-    study.add_argument("--output", default="compare.png", help="the figure's file (default: compare.png)")
+    study.add_argument(
+        "--output", default="compare.png", help="the figure's file (default: compare.png)"
+    )
     study.add_argument("--no-plot", action="store_true", help="no figure")
-    study.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                       help="show a progress bar (default: when stderr is a terminal)")
-    study.add_argument("--report", metavar="HTML", help="also write the study's HTML report to this file")
+    study.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar (default: when stderr is a terminal)",
+    )
+    study.add_argument(
+        "--report", metavar="HTML", help="also write the study's HTML report to this file"
+    )
     study.set_defaults(run=_run_compare)
 
     report = commands.add_parser(
@@ -344,10 +434,18 @@ def _parser():
         epilog="Exit codes: 0 success, 1 failure while running, 2 bad arguments.",
     )  # fmt: skip
     report.add_argument("results", help="the saved study (results.json)")
-    report.add_argument("-o", "--output", default="report.html", help="the HTML file (default: report.html)")
-    report.add_argument("--races", type=_count, default=2, help="functions with an animated race (default: 2)")
-    report.add_argument("--frames", type=_frames, default=40, help="frames per race at most (default: 40)")
-    report.add_argument("--no-basins", action="store_true", help="leave out the basin maps (faster)")
+    report.add_argument(
+        "-o", "--output", default="report.html", help="the HTML file (default: report.html)"
+    )
+    report.add_argument(
+        "--races", type=_count, default=2, help="functions with an animated race (default: 2)"
+    )
+    report.add_argument(
+        "--frames", type=_frames, default=40, help="frames per race at most (default: 40)"
+    )
+    report.add_argument(
+        "--no-basins", action="store_true", help="leave out the basin maps (faster)"
+    )
     report.set_defaults(run=_run_report, no_plot=False)
 
     animate = commands.add_parser(
@@ -356,19 +454,47 @@ def _parser():
                     "step (tg.classic). With --function: a race of --methods from --start.",
         epilog="Exit codes: 0 success, 1 failure while running, 2 bad arguments.",
     )  # fmt: skip
-    animate.add_argument("-o", "--output", type=_movie_file, default="post_race.gif",
-                         help="the movie: .gif or .html (default: post_race.gif)")
-    animate.add_argument("--frames", type=_frames, default=100, help="frames at most (default: 100)")
-    animate.add_argument("--fps", type=_positive_int, default=12, help="frames per second (default: 12)")
-    animate.add_argument("--gradient", choices=["autodiff", "hand-written"], default="autodiff",
-                         help="the post's loops: where the gradient comes from (default: autodiff)")
-    animate.add_argument("--function", choices=list(functions.ALL), metavar="NAME",
-                         help=f"race on this test function instead: {', '.join(functions.ALL)}")
-    animate.add_argument("--methods", nargs="+", choices=list(METHODS), metavar="NAME",
-                         help="the race's optimizers (default: sgd adagrad rmsprop adam)")
-    animate.add_argument("--start", nargs=2, type=float, metavar=("X1", "X2"), help="the race's start")
-    animate.add_argument("--lr", type=float, help="one learning rate for every method (default: 0.1)")
-    animate.add_argument("--max-iter", type=_positive_int, default=1000, help="steps at most (default: 1000)")
+    animate.add_argument(
+        "-o",
+        "--output",
+        type=_movie_file,
+        default="post_race.gif",
+        help="the movie: .gif or .html (default: post_race.gif)",
+    )
+    animate.add_argument(
+        "--frames", type=_frames, default=100, help="frames at most (default: 100)"
+    )
+    animate.add_argument(
+        "--fps", type=_positive_int, default=12, help="frames per second (default: 12)"
+    )
+    animate.add_argument(
+        "--gradient",
+        choices=["autodiff", "hand-written"],
+        default="autodiff",
+        help="the post's loops: where the gradient comes from (default: autodiff)",
+    )
+    animate.add_argument(
+        "--function",
+        choices=list(functions.ALL),
+        metavar="NAME",
+        help=f"race on this test function instead: {', '.join(functions.ALL)}",
+    )
+    animate.add_argument(
+        "--methods",
+        nargs="+",
+        choices=list(METHODS),
+        metavar="NAME",
+        help="the race's optimizers (default: sgd adagrad rmsprop adam)",
+    )
+    animate.add_argument(
+        "--start", nargs=2, type=float, metavar=("X1", "X2"), help="the race's start"
+    )
+    animate.add_argument(
+        "--lr", type=float, help="one learning rate for every method (default: 0.1)"
+    )
+    animate.add_argument(
+        "--max-iter", type=_positive_int, default=1000, help="steps at most (default: 1000)"
+    )
     animate.set_defaults(run=_run_animate, no_plot=False)
     return parser
 
@@ -393,8 +519,10 @@ def main(argv=None):
         except argparse.ArgumentTypeError as exc:
             parser.error(f"argument --lr: {exc}")
     if not args.no_plot and not _have_matplotlib():
-        print("error: figures need matplotlib: pip install 'tinygrad_opt[plot]' (or pass --no-plot)",
-              file=sys.stderr)
+        print(
+            "error: figures need matplotlib: pip install 'tinygrad_opt[plot]' (or pass --no-plot)",
+            file=sys.stderr,
+        )
         return 1
     try:
         return args.run(args)

@@ -43,11 +43,11 @@ from .tensor import Tensor, _mode, _node, enable_grad, wrap
 __all__ = ["compile", "CompiledFunction", "CompileWarning"]
 
 
-
 def _versions(args):
     """The versions of the Tensors among ``args`` (None for constants), for the engine's check
     that nothing a node saved was changed in place before its backward."""
     return tuple([x._version if isinstance(x, Tensor) else None for x in args])
+
 
 class CompileWarning(UserWarning):
     """``tg.compile`` gave up compiling a function and runs it eagerly (the message says why)."""
@@ -729,7 +729,12 @@ class CompiledFunction:
                         out, saved = entry.forward(d)
                         if requires_grad and _mode.enabled and entry.relevant:
                             return _node(
-                                out, entry.op, (saved, a), (saved, d), entry.needs, ((1, a),),
+                                out,
+                                entry.op,
+                                (saved, a),
+                                (saved, d),
+                                entry.needs,
+                                ((1, a),),
                                 (None, a._version),
                             )
                         return wrap(out)
@@ -750,7 +755,12 @@ class CompiledFunction:
                     if _mode.enabled and entry.relevant:
                         parents = tuple([(i + 1, args[i]) for i in entry.relevant])
                         return _node(
-                            out, entry.op, (saved, *args), (saved, *vals), entry.needs, parents,
+                            out,
+                            entry.op,
+                            (saved, *args),
+                            (saved, *vals),
+                            entry.needs,
+                            parents,
                             (None, *_versions(args)),
                         )
                     return wrap(out)
@@ -797,8 +807,15 @@ class CompiledFunction:
         if _mode.enabled:
             parents = tuple([(i + 1, leaves[i]) for i in entry.relevant])
             if parents:
-                return _node(out, entry.op, (saved, *leaves), (saved, *vals), entry.needs, parents,
-                             (None, *_versions(leaves)))
+                return _node(
+                    out,
+                    entry.op,
+                    (saved, *leaves),
+                    (saved, *vals),
+                    entry.needs,
+                    parents,
+                    (None, *_versions(leaves)),
+                )
         return wrap(out)
 
     def _give_up(self, reason, args, kwargs, stacklevel=3, result=None):

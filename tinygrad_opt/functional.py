@@ -57,7 +57,9 @@ cos = _unary_fn(ops.Cos, "Elementwise cosine.")
 tan = _unary_fn(ops.Tan, "Elementwise tangent.")
 tanh = _unary_fn(ops.Tanh, "Elementwise hyperbolic tangent.")
 sigmoid = _unary_fn(ops.Sigmoid, "Elementwise logistic function 1 / (1 + e⁻ˣ), overflow-free.")
-softplus = _unary_fn(ops.Softplus, "Elementwise log(1 + eˣ), overflow-free; its derivative is σ(x).")
+softplus = _unary_fn(
+    ops.Softplus, "Elementwise log(1 + eˣ), overflow-free; its derivative is σ(x)."
+)
 relu = _unary_fn(ops.Relu, "Elementwise max(x, 0).")
 abs = _unary_fn(ops.Abs, "Elementwise |x|.")
 
@@ -203,7 +205,9 @@ def logsumexp(x, axis=None, keepdims=False):
         m = where(np.isfinite(m), m, 0)
     out = (x - m).exp().sum(axes, keepdims=True).log() + m
     if not keepdims:
-        out = out.reshape(tuple(n for i, n in enumerate(x.shape) if axes is not None and i not in axes))
+        out = out.reshape(
+            tuple(n for i, n in enumerate(x.shape) if axes is not None and i not in axes)
+        )
     return out
 
 
@@ -217,5 +221,3 @@ def log_softmax(x, axis=-1):
     """x − logsumexp(x) along ``axis``: the log of softmax, without overflow or log(0)."""
     x = as_tensor(x)
     return x - logsumexp(x, axis, keepdims=True)
-
-

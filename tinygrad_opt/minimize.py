@@ -180,7 +180,12 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
         finish(bad_value, k - 1, False, f"stopped: f was not finite at iteration {k}")
         finish(bad_grad, k - 1, False, f"stopped: the gradient was not finite at iteration {k}")
         if k == max_iter:
-            finish(active.copy(), k, False, f"stopped: the maximum number of iterations ({max_iter}) was reached")
+            finish(
+                active.copy(),
+                k,
+                False,
+                f"stopped: the maximum number of iterations ({max_iter}) was reached",
+            )
         if not active.any():
             break
         if callback is not None and count == 1:
@@ -201,8 +206,12 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
         finish(bad_x, k, False, f"stopped: the step at iteration {k} gave a non-finite x")
         p.data[:, bad_x] = before[:, bad_x]
         moved = np.sum(np.abs(p.data - before), axis=0)
-        finish(active & (moved < tol), k + 1, True,
-               f"converged: a step moved x by less than tol={tol} (sum of |Δx|)")
+        finish(
+            active & (moved < tol),
+            k + 1,
+            True,
+            f"converged: a step moved x by less than tol={tol} (sum of |Δx|)",
+        )
 
     # row j of `values` is f at row j of `path`; a run that converged on the loop's last step
     # ends at a point not yet evaluated, hence one more evaluation (of every column)
@@ -220,8 +229,9 @@ def _descend(evaluate, starts, method, max_iter, tol, hyperparameters, callback)
     return results
 
 
-def minimize(f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, compile=False,
-             **hyperparameters):
+def minimize(
+    f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, compile=False, **hyperparameters
+):
     """Minimize ``f`` from ``x0`` with a first-order optimizer; returns an :class:`OptimizeResult`.
 
     Parameters
@@ -260,7 +270,9 @@ def minimize(f, x0, method="adam", max_iter=1000, tol=1e-5, callback=None, compi
         if not isinstance(out, Tensor):
             out = wrap(np.asarray(out, dtype=float))
         if out.size != 1:
-            raise ValueError(f"minimize: f must return a single number, but it returned shape {out.shape}")
+            raise ValueError(
+                f"minimize: f must return a single number, but it returned shape {out.shape}"
+            )
         return out.reshape(1)
 
     if compile:

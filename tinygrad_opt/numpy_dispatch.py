@@ -100,7 +100,9 @@ def _short(value):
 
 
 def _refuse(name, argument, value):
-    return TypeError(f"{name}: the argument {argument}={_short(value)} is not supported for Tensors")
+    return TypeError(
+        f"{name}: the argument {argument}={_short(value)} is not supported for Tensors"
+    )
 
 
 def _t(x):
@@ -185,8 +187,10 @@ _LN2 = float(np.log(2.0))  # Python floats keep float32 operands float32
 
 def _float_power(a, b):
     # NumPy's float_power computes in float64 whatever the operands
-    a, b = (_t(x).astype(np.float64) if isinstance(x, Tensor) and x.dtype != np.float64 else x
-            for x in (a, b))
+    a, b = (
+        _t(x).astype(np.float64) if isinstance(x, Tensor) and x.dtype != np.float64 else x
+        for x in (a, b)
+    )
     return binary(ops.Power, a, b) if isinstance(a, Tensor) else rbinary(ops.Power, a, b)
 
 
@@ -291,7 +295,9 @@ def array_ufunc(ufunc, method, inputs, kwargs):
         return rbinary(op, a, b)
     name = qualified_name(ufunc) + ("" if method == "__call__" else f".{method}")
     if kwargs.get("out") is not None:
-        raise TypeError(f"{name}: out= is not supported for Tensors (Tensors are not written in place)")
+        raise TypeError(
+            f"{name}: out= is not supported for Tensors (Tensors are not written in place)"
+        )
     if method == "__call__":
         for key, value in kwargs.items():
             if key != "out" and not (key == "dtype" and value is None):
@@ -313,7 +319,13 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if _requires_grad(inputs):
         raise _no_rule(name)
     result = getattr(ufunc, method)(*_strip(inputs), **_strip(kwargs))
-    return result if result is None else wrap(result) if np.asarray(result).dtype.kind == "f" else result
+    return (
+        result
+        if result is None
+        else wrap(result)
+        if np.asarray(result).dtype.kind == "f"
+        else result
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,7 +360,9 @@ def _signatures(func, handler):
             sig,
             set(params),
             any(p.kind is p.VAR_KEYWORD for p in params.values()),
-            kinds.index(inspect.Parameter.VAR_POSITIONAL) if inspect.Parameter.VAR_POSITIONAL in kinds else None,
+            kinds.index(inspect.Parameter.VAR_POSITIONAL)
+            if inspect.Parameter.VAR_POSITIONAL in kinds
+            else None,
         )
         _SIGNATURES[key] = found
     return found
@@ -523,8 +537,11 @@ def _prod(t, axis=None, dtype=None, keepdims=False, initial=None, where=None):
     return out if initial is None else out * initial
 
 
-register(np.prod)(lambda a, axis=None, dtype=None, keepdims=False, initial=None, where=None: _prod(
-    a, axis, dtype, keepdims, initial, where))
+register(np.prod)(
+    lambda a, axis=None, dtype=None, keepdims=False, initial=None, where=None: _prod(
+        a, axis, dtype, keepdims, initial, where
+    )
+)
 
 
 def _cumsum(a, axis=None, dtype=None):
@@ -663,8 +680,11 @@ def _reshape_order(t, shape, order, who):
     return t.transpose().reshape(shape[::-1]).transpose()
 
 
-register(np.reshape)(lambda a, shape=None, order="C", *, copy=None: _reshape_order(
-    _t(a), shape, order, "numpy.reshape"))
+register(np.reshape)(
+    lambda a, shape=None, order="C", *, copy=None: _reshape_order(
+        _t(a), shape, order, "numpy.reshape"
+    )
+)
 register(np.ravel)(lambda a, order="C": _reshape_order(_t(a), -1, order, "numpy.ravel"))
 register(np.transpose)(lambda a, axes=None: _t(a).transpose(axes))
 register(np.swapaxes)(lambda a, axis1, axis2: _t(a).swapaxes(axis1, axis2))
@@ -680,7 +700,8 @@ register(np.clip)(lambda a, a_min=np._NoValue, a_max=np._NoValue, *, min=np._NoV
 
 def _clip(a, a_min, a_max, lo, hi):
     def given(v):
-        return (v is not np._NoValue)
+        return v is not np._NoValue
+
     lo = a_min if given(a_min) else lo if given(lo) else None
     hi = a_max if given(a_max) else hi if given(hi) else None
     if not (_requires_grad(lo) or _requires_grad(hi)):
@@ -749,7 +770,8 @@ def _as_list(tup):
 
 
 register(np.vstack, np.row_stack)(
-    lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup)], 0))
+    lambda tup: concatenate([_atleast(2)(x) for x in _as_list(tup)], 0)
+)
 register(np.dstack)(lambda tup: concatenate([_atleast(3)(x) for x in _as_list(tup)], 2))
 
 
@@ -788,16 +810,24 @@ def _split(ary, indices_or_sections, axis, even):
     t = _t(ary)
     axis = _axis1(axis, t.ndim, "split")
     n = t.shape[axis]
-    return [_slice_axis(t, a, b, axis) for a, b in _split_points(n, indices_or_sections, even, "split")]
+    return [
+        _slice_axis(t, a, b, axis) for a, b in _split_points(n, indices_or_sections, even, "split")
+    ]
 
 
-register(np.split)(lambda ary, indices_or_sections, axis=0: _split(ary, indices_or_sections, axis, True))
+register(np.split)(
+    lambda ary, indices_or_sections, axis=0: _split(ary, indices_or_sections, axis, True)
+)
 register(np.array_split)(
-    lambda ary, indices_or_sections, axis=0: _split(ary, indices_or_sections, axis, False))
+    lambda ary, indices_or_sections, axis=0: _split(ary, indices_or_sections, axis, False)
+)
 register(np.vsplit)(lambda ary, indices_or_sections: _split(ary, indices_or_sections, 0, True))
 register(np.dsplit)(lambda ary, indices_or_sections: _split(ary, indices_or_sections, 2, True))
-register(np.hsplit)(lambda ary, indices_or_sections: _split(
-    ary, indices_or_sections, 1 if _t(ary).ndim > 1 else 0, True))
+register(np.hsplit)(
+    lambda ary, indices_or_sections: _split(
+        ary, indices_or_sections, 1 if _t(ary).ndim > 1 else 0, True
+    )
+)
 
 
 @register(np.repeat)
@@ -818,7 +848,9 @@ def _tile(A, reps):
     reps = (1,) * (d - len(reps)) + reps
     inter = tuple(x for s in shape for x in (1, s))
     big = tuple(x for r, s in zip(reps, shape, strict=True) for x in (r, s))
-    return _broadcast_to(t.reshape(inter), big).reshape(tuple(r * s for r, s in zip(reps, shape, strict=True)))
+    return _broadcast_to(t.reshape(inter), big).reshape(
+        tuple(r * s for r, s in zip(reps, shape, strict=True))
+    )
 
 
 @register(np.roll)
@@ -927,7 +959,9 @@ def _take_along_axis(arr, indices, axis=-1):
     full.insert(axis, idx.shape[axis])
     idx = np.broadcast_to(idx, full)
     index = tuple(
-        idx if d == axis else np.arange(full[d]).reshape([-1 if i == d else 1 for i in range(t.ndim)])
+        idx
+        if d == axis
+        else np.arange(full[d]).reshape([-1 if i == d else 1 for i in range(t.ndim)])
         for d in range(t.ndim)
     )
     return t[index]
@@ -972,8 +1006,11 @@ def _diagonal(t, offset=0, axis1=0, axis2=1):
 
 
 register(np.diagonal)(lambda a, offset=0, axis1=0, axis2=1: _diagonal(_t(a), offset, axis1, axis2))
-register(np.trace)(lambda a, offset=0, axis1=0, axis2=1, dtype=None: _float(
-    _diagonal(_t(a), offset, axis1, axis2), dtype, "numpy.trace").sum(-1))
+register(np.trace)(
+    lambda a, offset=0, axis1=0, axis2=1, dtype=None: _float(
+        _diagonal(_t(a), offset, axis1, axis2), dtype, "numpy.trace"
+    ).sum(-1)
+)
 
 
 @register(np.diag)
@@ -1027,7 +1064,9 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
     """``num`` evenly spaced values from start to stop, differentiable in both ends."""
     start, stop = _t(start), _t(stop)
     if axis != 0 or dtype is not None:
-        raise _refuse("numpy.linspace", "axis" if axis != 0 else "dtype", axis if axis != 0 else dtype)
+        raise _refuse(
+            "numpy.linspace", "axis" if axis != 0 else "dtype", axis if axis != 0 else dtype
+        )
     num = int(num)
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
@@ -1153,7 +1192,9 @@ def _einsum_expand(subscripts, shapes):
         expanded.append(s)
     if output is None:
         joined = "".join(expanded)
-        output = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+        output = ell + "".join(
+            sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell)
+        )
     else:
         output = output.replace("...", ell)
     return ",".join(expanded) + "->" + output
@@ -1204,7 +1245,9 @@ def _tensordot(a, b, axes=2):
     lb = list(_letters(b.ndim, a.ndim))
     for i, j in zip(ax_a, ax_b, strict=True):
         lb[j] = la[i]
-    out = [c for i, c in enumerate(la) if i not in ax_a] + [c for j, c in enumerate(lb) if j not in ax_b]
+    out = [c for i, c in enumerate(la) if i not in ax_a] + [
+        c for j, c in enumerate(lb) if j not in ax_b
+    ]
     return apply(ops.Einsum, "".join(la) + "," + "".join(lb) + "->" + "".join(out), a, b)
 
 
@@ -1217,7 +1260,9 @@ def _inner(a, b):
     la, lb = _letters(a.ndim - 1), _letters(b.ndim - 1, a.ndim)
     k = _LETTERS[-1]
     if a.shape[-1] != b.shape[-1]:
-        raise ValueError(f"inner: shapes {a.shape} and {b.shape} not aligned (last dimensions differ)")
+        raise ValueError(
+            f"inner: shapes {a.shape} and {b.shape} not aligned (last dimensions differ)"
+        )
     return apply(ops.Einsum, f"{la}{k},{lb}{k}->{la}{lb}", a, b)
 
 
@@ -1440,7 +1485,9 @@ def _vector_norm_api(x, axis=None, keepdims=False, ord=2):
     return _vector_norm(t, ord, axes, keepdims)
 
 
-register(np.linalg.matrix_norm)(lambda x, keepdims=False, ord="fro": _norm(x, ord, (-2, -1), keepdims))
+register(np.linalg.matrix_norm)(
+    lambda x, keepdims=False, ord="fro": _norm(x, ord, (-2, -1), keepdims)
+)
 
 
 def _matrix_transpose(x):
@@ -1452,8 +1499,11 @@ def _matrix_transpose(x):
 
 register(np.matrix_transpose, np.linalg.matrix_transpose)(_matrix_transpose)
 register(np.linalg.diagonal)(lambda x, offset=0: _diagonal(_t(x), offset, -2, -1))
-register(np.linalg.trace)(lambda x, offset=0, dtype=None: _float(
-    _diagonal(_t(x), offset, -2, -1), dtype, "numpy.linalg.trace").sum(-1))
+register(np.linalg.trace)(
+    lambda x, offset=0, dtype=None: _float(
+        _diagonal(_t(x), offset, -2, -1), dtype, "numpy.linalg.trace"
+    ).sum(-1)
+)
 register(np.linalg.outer)(lambda x1, x2: _t(x1).reshape(-1, 1) * _t(x2).reshape(1, -1))
 register(np.linalg.cross)(lambda x1, x2, axis=-1: _cross(x1, x2, axis=axis))
 register(np.linalg.vecdot)(lambda x1, x2, axis=-1: (_t(x1) * _t(x2)).sum(axis))

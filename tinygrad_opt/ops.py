@@ -725,27 +725,51 @@ def _unary_primitive(name, numpy_func, rule, doc):
     return type(
         name.capitalize(),
         (Primitive,),
-        {"name": name, "__doc__": doc, "forward": staticmethod(forward), "vjp": staticmethod(vjp),
-         "__module__": __name__},
+        {
+            "name": name,
+            "__doc__": doc,
+            "forward": staticmethod(forward),
+            "vjp": staticmethod(vjp),
+            "__module__": __name__,
+        },
     )
 
 
-Arcsin = _unary_primitive("arcsin", np.arcsin, lambda g, out, a: g / np.sqrt(1 - a * a),
-                          "d/da arcsin a = 1 / √(1 − a²).")
-Arccos = _unary_primitive("arccos", np.arccos, lambda g, out, a: -g / np.sqrt(1 - a * a),
-                          "d/da arccos a = −1 / √(1 − a²).")
-Arctan = _unary_primitive("arctan", np.arctan, lambda g, out, a: g / (1 + a * a),
-                          "d/da arctan a = 1 / (1 + a²).")
-Arcsinh = _unary_primitive("arcsinh", np.arcsinh, lambda g, out, a: g / np.sqrt(a * a + 1),
-                           "d/da arsinh a = 1 / √(a² + 1).")
-Arccosh = _unary_primitive("arccosh", np.arccosh, lambda g, out, a: g / np.sqrt(a * a - 1),
-                           "d/da arcosh a = 1 / √(a² − 1), a > 1.")
-Arctanh = _unary_primitive("arctanh", np.arctanh, lambda g, out, a: g / (1 - a * a),
-                           "d/da artanh a = 1 / (1 − a²).")
+Arcsin = _unary_primitive(
+    "arcsin", np.arcsin, lambda g, out, a: g / np.sqrt(1 - a * a), "d/da arcsin a = 1 / √(1 − a²)."
+)
+Arccos = _unary_primitive(
+    "arccos",
+    np.arccos,
+    lambda g, out, a: -g / np.sqrt(1 - a * a),
+    "d/da arccos a = −1 / √(1 − a²).",
+)
+Arctan = _unary_primitive(
+    "arctan", np.arctan, lambda g, out, a: g / (1 + a * a), "d/da arctan a = 1 / (1 + a²)."
+)
+Arcsinh = _unary_primitive(
+    "arcsinh",
+    np.arcsinh,
+    lambda g, out, a: g / np.sqrt(a * a + 1),
+    "d/da arsinh a = 1 / √(a² + 1).",
+)
+Arccosh = _unary_primitive(
+    "arccosh",
+    np.arccosh,
+    lambda g, out, a: g / np.sqrt(a * a - 1),
+    "d/da arcosh a = 1 / √(a² − 1), a > 1.",
+)
+Arctanh = _unary_primitive(
+    "arctanh", np.arctanh, lambda g, out, a: g / (1 - a * a), "d/da artanh a = 1 / (1 − a²)."
+)
 Sinh = _unary_primitive("sinh", np.sinh, lambda g, out, a: g * np.cosh(a), "d/da sinh a = cosh a.")
 Cosh = _unary_primitive("cosh", np.cosh, lambda g, out, a: g * np.sinh(a), "d/da cosh a = sinh a.")
-Cbrt = _unary_primitive("cbrt", np.cbrt, lambda g, out, a: g / (3 * out * out),
-                        "d/da ∛a = 1 / (3 ∛a²) (inf at 0, like √ at 0).")
+Cbrt = _unary_primitive(
+    "cbrt",
+    np.cbrt,
+    lambda g, out, a: g / (3 * out * out),
+    "d/da ∛a = 1 / (3 ∛a²) (inf at 0, like √ at 0).",
+)
 
 
 def _sinc_rule(g, out, a):
@@ -755,8 +779,9 @@ def _sinc_rule(g, out, a):
     return g * np.where(zero, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
 
 
-Sinc = _unary_primitive("sinc", np.sinc, _sinc_rule,
-                        "sin(πa) / (πa), 1 at 0; d/da = (cos πa − sinc a) / a, 0 at a = 0.")
+Sinc = _unary_primitive(
+    "sinc", np.sinc, _sinc_rule, "sin(πa) / (πa), 1 at 0; d/da = (cos πa − sinc a) / a, 0 at a = 0."
+)
 
 
 class Arctan2(Primitive):

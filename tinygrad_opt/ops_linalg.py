@@ -243,7 +243,9 @@ class Svd(Primitive):
         gu, gs, gvh = unpack(g, shapes)
         v, gv = _t(vh), _t(gvh)
         middle = _diag_embed(gs)
-        if np.any(np.asarray(getattr(gu, "data", gu))) or np.any(np.asarray(getattr(gv, "data", gv))):
+        if np.any(np.asarray(getattr(gu, "data", gu))) or np.any(
+            np.asarray(getattr(gv, "data", gv))
+        ):
             _require_distinct(s * s, "svd")
             if np.any(np.asarray(getattr(s, "data", s)) == 0):
                 raise ValueError("svd: the gradient through U or Vᵀ needs non-zero singular values")

@@ -28,7 +28,9 @@ def _jinja():
     try:
         import jinja2
     except ImportError:
-        raise ImportError("the HTML report needs Jinja2: pip install 'tinygrad_opt[plot]'") from None
+        raise ImportError(
+            "the HTML report needs Jinja2: pip install 'tinygrad_opt[plot]'"
+        ) from None
     return jinja2
 
 
@@ -110,8 +112,11 @@ SUMMARY_HEADER = ["function", "dim", "method", "lr", "runs", "success [95% CI]",
 
 def summary_table_html(comparison):
     """The summary table alone as an HTML fragment (what ``Comparison._repr_html_`` can show)."""
-    return _environment().get_template("summary_table.html.j2").render(
-        header=SUMMARY_HEADER, rows=summary_rows_for_table(comparison), table_id="summary")
+    return (
+        _environment()
+        .get_template("summary_table.html.j2")
+        .render(header=SUMMARY_HEADER, rows=summary_rows_for_table(comparison), table_id="summary")
+    )
 
 
 def _builtin_function(name, dim=2, instance=0):
@@ -199,8 +204,9 @@ def _auto_basins(comparison, count, resolution, notes):
     return out
 
 
-def render_report(comparison, *, basins="auto", races=2, race_frames=40, basin_resolution=41,
-                  title=None, dpi=90):
+def render_report(
+    comparison, *, basins="auto", races=2, race_frames=40, basin_resolution=41, title=None, dpi=90
+):
     """The report as HTML text (see :func:`write_report`)."""
     from .plot import basins as basin_map
     from .plot import convergence, ecdf, performance_profile, sensitivity
@@ -257,8 +263,17 @@ def _show(value):
     return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
-def write_report(comparison, path, *, basins="auto", races=2, race_frames=40, basin_resolution=41,
-                 title=None, dpi=90):
+def write_report(
+    comparison,
+    path,
+    *,
+    basins="auto",
+    races=2,
+    race_frames=40,
+    basin_resolution=41,
+    title=None,
+    dpi=90,
+):
     """Write the study's self-contained HTML report to ``path``; returns the path.
 
     Parameters

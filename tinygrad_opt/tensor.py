@@ -221,10 +221,18 @@ def binary(op, a, b):
         if not b_req:
             if isinstance(b, Tensor):  # a constant Tensor: kept, so that its version is checked
                 return _node(
-                    out, op, (a, b), (a.data, bv), _FIRST_ONLY[1], ((0, a),), (a._version, b._version)
+                    out,
+                    op,
+                    (a, b),
+                    (a.data, bv),
+                    _FIRST_ONLY[1],
+                    ((0, a),),
+                    (a._version, b._version),
                 )
             # other operands are recorded as their NumPy value (a list becomes an array)
-            return _node(out, op, (a, bv), (a.data, bv), _FIRST_ONLY[1], ((0, a),), (a._version, None))
+            return _node(
+                out, op, (a, bv), (a.data, bv), _FIRST_ONLY[1], ((0, a),), (a._version, None)
+            )
         versions = (a._version, b._version)
         if not a.requires_grad:
             return _node(out, op, (a, b), (a.data, bv), (False, True), ((1, b),), versions)
@@ -286,7 +294,9 @@ def normalize_axis(axis, ndim, who):
         if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
             raise TypeError(f"{who}: axis must be an int or a tuple of ints, got {axis!r}")
         if not -ndim <= ax < ndim:
-            raise ValueError(f"{who}: axis {ax} is out of range for a tensor with {ndim} dimensions")
+            raise ValueError(
+                f"{who}: axis {ax} is out of range for a tensor with {ndim} dimensions"
+            )
         out.append(int(ax) % ndim if ndim else 0)
     if len(set(out)) != len(out):
         raise ValueError(f"{who}: repeated axis in {axis!r}")
@@ -505,7 +515,11 @@ class Tensor:
                     f"backward(): the gradient can be implied only for a one-element output, "
                     f"but the output has shape {self.shape}; pass gradient= of that shape"
                 )
-            g = np.ones(self.data.shape, self.data.dtype) if self.data.ndim else self.data.dtype.type(1)
+            g = (
+                np.ones(self.data.shape, self.data.dtype)
+                if self.data.ndim
+                else self.data.dtype.type(1)
+            )
         else:
             g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
             if g.shape != self.shape:
@@ -662,7 +676,9 @@ class Tensor:
         try:
             return unary(ops.GetItem, self, idx)
         except IndexError as exc:  # NumPy's reason, with the tensor's shape and the index
-            raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {exc}") from None
+            raise IndexError(
+                f"index {index!r} into a tensor of shape {self.shape}: {exc}"
+            ) from None
 
     def __setitem__(self, index, value):
         _check_trace(self, "item assignment")

@@ -31,15 +31,19 @@ OUT = Path(__file__).parent / "torch_optim"
 
 
 def torch_hyper(hyper):
-    return {k: (torch.tensor(v["tensor"], dtype=torch.float64) if isinstance(v, dict) else v)
-            for k, v in hyper.items()}
+    return {
+        k: (torch.tensor(v["tensor"], dtype=torch.float64) if isinstance(v, dict) else v)
+        for k, v in hyper.items()
+    }
 
 
 def record(name, hyper):
     params = [torch.tensor(p, requires_grad=True) for p in initial_params(name)]
     members, extras = groups(name, hyper)
-    param_groups = [{"params": [params[j] for j in m], **torch_hyper(e)}
-                    for m, e in zip(members, extras, strict=True)]
+    param_groups = [
+        {"params": [params[j] for j in m], **torch_hyper(e)}
+        for m, e in zip(members, extras, strict=True)
+    ]
     opt = getattr(torch.optim, name)(param_groups, **torch_hyper(hyper))
     sign = -1.0 if hyper.get("maximize") else 1.0
     arrays = {}
@@ -48,6 +52,7 @@ def record(name, hyper):
         return [p.detach().numpy().copy() for p in params]
 
     if name in CLOSURE_BASED:
+
         def closure():
             loss, grads = loss_and_grads(numpy_params(), sign)
             for p, g in zip(params, grads, strict=True):
@@ -76,7 +81,10 @@ def main():
     torch.set_num_threads(1)
     OUT.mkdir(exist_ok=True)
     for name, configs in CONFIGS.items():
-        arrays = {"configs": np.array(json.dumps(configs)), "torch_version": np.array(torch.__version__)}
+        arrays = {
+            "configs": np.array(json.dumps(configs)),
+            "torch_version": np.array(torch.__version__),
+        }
         for i, hyper in enumerate(configs):
             for key, value in record(name, hyper).items():
                 arrays[f"{i}/{key}"] = value

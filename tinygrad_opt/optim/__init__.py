@@ -51,7 +51,9 @@ def get(name):
         return name
     if isinstance(name, str) and name.lower() in _REGISTRY:
         return _REGISTRY[name.lower()]
-    raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(available())} or an Optimizer class")
+    raise ValueError(
+        f"unknown optimizer {name!r}; choose from {', '.join(available())} or an Optimizer class"
+    )
 
 
 __all__ = [

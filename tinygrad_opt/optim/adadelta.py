@@ -16,8 +16,18 @@ from .optimizer import (
 __all__ = ["Adadelta", "adadelta_update"]
 
 
-def adadelta_update(param, grad, square_avg, acc_delta, *, lr=1.0, rho=0.9, eps=1e-6,
-                    weight_decay=0.0, maximize=False):
+def adadelta_update(
+    param,
+    grad,
+    square_avg,
+    acc_delta,
+    *,
+    lr=1.0,
+    rho=0.9,
+    eps=1e-6,
+    weight_decay=0.0,
+    maximize=False,
+):
     r"""One Adadelta step on NumPy arrays, in place (``param``, ``square_avg``, ``acc_delta``).
 
     With $d = \mp g + \lambda\theta$:
@@ -67,8 +77,19 @@ class Adadelta(Optimizer):
     ``capturable`` are ignored; ``differentiable=True`` is refused.
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, foreach=None, *,
-                 capturable=False, maximize=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1.0,
+        rho=0.9,
+        eps=1e-6,
+        weight_decay=0.0,
+        foreach=None,
+        *,
+        capturable=False,
+        maximize=False,
+        differentiable=False,
+    ):
         implementation_flags("Adadelta", foreach, None, capturable, differentiable)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
@@ -80,11 +101,22 @@ class Adadelta(Optimizer):
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
 
     def _init_state(self, param, group):
-        return {"step": 0, "square_avg": np.zeros_like(param.data),
-                "acc_delta": np.zeros_like(param.data)}
+        return {
+            "step": 0,
+            "square_avg": np.zeros_like(param.data),
+            "acc_delta": np.zeros_like(param.data),
+        }
 
     def _update(self, param, grad, state, group):
         state["step"] += 1
-        adadelta_update(param, grad, state["square_avg"], state["acc_delta"], lr=group["lr"],
-                        rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
-                        maximize=group["maximize"])
+        adadelta_update(
+            param,
+            grad,
+            state["square_avg"],
+            state["acc_delta"],
+            lr=group["lr"],
+            rho=group["rho"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            maximize=group["maximize"],
+        )

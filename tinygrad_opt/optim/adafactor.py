@@ -17,9 +17,22 @@ def _lerp(start, end, weight):
         start[...] = end - (end - start) * (1 - weight)
 
 
-def adafactor_update(param, grad, step, *, lr=1e-2, beta2_decay=-0.8, eps1=None, eps2=1e-3,
-                     d=1.0, weight_decay=0.0, maximize=False, row_var=None, col_var=None,
-                     variance=None):
+def adafactor_update(
+    param,
+    grad,
+    step,
+    *,
+    lr=1e-2,
+    beta2_decay=-0.8,
+    eps1=None,
+    eps2=1e-3,
+    d=1.0,
+    weight_decay=0.0,
+    maximize=False,
+    row_var=None,
+    col_var=None,
+    variance=None,
+):
     r"""One Adafactor step on NumPy arrays, in place (``param`` and the variance state).
 
     ``step`` t counts from 1. With $G = \mp g$ (− for maximize),
@@ -85,20 +98,43 @@ class Adafactor(Optimizer):
 
     _free_state = ("row_var", "col_var")
 
-    def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0,
-                 weight_decay=0.0, *, foreach=None, maximize=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        beta2_decay=-0.8,
+        eps=(None, 1e-3),
+        d=1.0,
+        weight_decay=0.0,
+        *,
+        foreach=None,
+        maximize=False,
+    ):
         implementation_flags("Adafactor", foreach)
-        defaults = dict(lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
-                        maximize=maximize)
+        defaults = dict(
+            lr=lr,
+            beta2_decay=beta2_decay,
+            eps=eps,
+            d=d,
+            weight_decay=weight_decay,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):
         check_lr(group["lr"], message="Learning rate should be >= 0 but is: {value}")
         decay = group["beta2_decay"]
-        check_number("", "beta2_decay", decay, low=-np.inf,
-                     message="beta2_decay should be <= 0 but is: {value}")
+        check_number(
+            "",
+            "beta2_decay",
+            decay,
+            low=-np.inf,
+            message="beta2_decay should be <= 0 but is: {value}",
+        )
         if decay > 0:
-            raise ValueError(f"beta2_decay should be <= 0 but is: {decay} (beta2_decay={decay!r} must be <= 0)")
+            raise ValueError(
+                f"beta2_decay should be <= 0 but is: {decay} (beta2_decay={decay!r} must be <= 0)"
+            )
         eps = group["eps"]
         if not isinstance(eps, (tuple, list)) or len(eps) != 2:
             raise ValueError(f"Invalid eps: eps={eps!r} (expected a pair (eps1 or None, eps2))")
@@ -106,10 +142,19 @@ class Adafactor(Optimizer):
         if eps[0] is not None:
             check_number("", "eps[0]", eps[0], message="epsilon1 should be >= 0 but is: {value}")
         check_number("", "eps[1]", eps[1], message="epsilon2 should be >= 0 but is: {value}")
-        check_number("", "d", group["d"], low=1.0,
-                     message="Clipping threshold d should be >= 1 but is: {value}")
-        check_number("", "weight_decay", group["weight_decay"],
-                     message="weight_decay should be >= 0 but is: {value}")
+        check_number(
+            "",
+            "d",
+            group["d"],
+            low=1.0,
+            message="Clipping threshold d should be >= 1 but is: {value}",
+        )
+        check_number(
+            "",
+            "weight_decay",
+            group["weight_decay"],
+            message="weight_decay should be >= 0 but is: {value}",
+        )
 
     def _init_state(self, param, group):
         state = {"step": 0}
@@ -126,9 +171,18 @@ class Adafactor(Optimizer):
     def _update(self, param, grad, state, group):
         state["step"] += 1
         eps1, eps2 = group["eps"]
-        adafactor_update(param, grad, state["step"], lr=group["lr"],
-                         beta2_decay=group["beta2_decay"], eps1=eps1, eps2=eps2, d=group["d"],
-                         weight_decay=group["weight_decay"], maximize=group["maximize"],
-                         row_var=state.get("row_var"), col_var=state.get("col_var"),
-                         variance=state.get("variance"))
-
+        adafactor_update(
+            param,
+            grad,
+            state["step"],
+            lr=group["lr"],
+            beta2_decay=group["beta2_decay"],
+            eps1=eps1,
+            eps2=eps2,
+            d=group["d"],
+            weight_decay=group["weight_decay"],
+            maximize=group["maximize"],
+            row_var=state.get("row_var"),
+            col_var=state.get("col_var"),
+            variance=state.get("variance"),
+        )

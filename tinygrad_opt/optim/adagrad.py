@@ -16,8 +16,9 @@ from .optimizer import (
 __all__ = ["AdaGrad", "adagrad_update"]
 
 
-def adagrad_update(param, grad, state_sum, step, *, lr, lr_decay=0.0, weight_decay=0.0,
-                   eps=1e-10, maximize=False):
+def adagrad_update(
+    param, grad, state_sum, step, *, lr, lr_decay=0.0, weight_decay=0.0, eps=1e-10, maximize=False
+):
     """One AdaGrad step on NumPy arrays, in place (``param`` and ``state_sum``).
 
     ``step`` counts from 1. With d = ∓g + λθ::
@@ -54,21 +55,40 @@ class AdaGrad(Optimizer):
     at 0.1 (``initial_accumulator_value=0.1``).
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10, foreach=None, *, maximize=False,
-                 differentiable=False, fused=None):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0.0,
+        weight_decay=0.0,
+        initial_accumulator_value=0.0,
+        eps=1e-10,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        fused=None,
+    ):
         implementation_flags("Adagrad", foreach, fused, False, differentiable)
-        defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, eps=eps,
-                        maximize=maximize)
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):
         check_lr(group["lr"])
         check_number("lr_decay value", "lr_decay", group["lr_decay"])
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
-        check_number("initial_accumulator_value value", "initial_accumulator_value",
-                     group["initial_accumulator_value"])
+        check_number(
+            "initial_accumulator_value value",
+            "initial_accumulator_value",
+            group["initial_accumulator_value"],
+        )
         check_number("epsilon value", "eps", group["eps"])
 
     def _init_state(self, param, group):
@@ -76,6 +96,14 @@ class AdaGrad(Optimizer):
 
     def _update(self, param, grad, state, group):
         state["step"] += 1
-        adagrad_update(param, grad, state["sum"], state["step"], lr=group["lr"],
-                       lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
-                       eps=group["eps"], maximize=group["maximize"])
+        adagrad_update(
+            param,
+            grad,
+            state["sum"],
+            state["step"],
+            lr=group["lr"],
+            lr_decay=group["lr_decay"],
+            weight_decay=group["weight_decay"],
+            eps=group["eps"],
+            maximize=group["maximize"],
+        )

@@ -18,9 +18,22 @@ from .optimizer import (
 __all__ = ["Adam", "AdamW", "adam_update"]
 
 
-def adam_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1=0.9, beta2=0.999, eps=1e-8,
-                weight_decay=0.0, decoupled_weight_decay=False, maximize=False,
-                max_exp_avg_sq=None):
+def adam_update(
+    param,
+    grad,
+    exp_avg,
+    exp_avg_sq,
+    step,
+    *,
+    lr,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    weight_decay=0.0,
+    decoupled_weight_decay=False,
+    maximize=False,
+    max_exp_avg_sq=None,
+):
     """One Adam (or AdamW) step on NumPy arrays, in place (``param`` and the moment arrays).
 
     ``step`` t counts from 1. With d = ∓g (+ λθ unless the decay is decoupled)::
@@ -85,13 +98,32 @@ class Adam(Optimizer):
 
     _decoupled = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False, maximize=False, *, foreach=None, capturable=False,
-                 differentiable=False, fused=None, decoupled_weight_decay=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        amsgrad=False,
+        maximize=False,
+        *,
+        foreach=None,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
         implementation_flags(type(self).__name__, foreach, fused, capturable, differentiable)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize,
-                        decoupled_weight_decay=decoupled_weight_decay or self._decoupled)
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay or self._decoupled,
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):
@@ -101,8 +133,11 @@ class Adam(Optimizer):
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
 
     def _init_state(self, param, group):
-        state = {"step": 0, "exp_avg": np.zeros_like(param.data),
-                 "exp_avg_sq": np.zeros_like(param.data)}
+        state = {
+            "step": 0,
+            "exp_avg": np.zeros_like(param.data),
+            "exp_avg_sq": np.zeros_like(param.data),
+        }
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = np.zeros_like(param.data)
         return state
@@ -110,12 +145,21 @@ class Adam(Optimizer):
     def _update(self, param, grad, state, group):
         state["step"] += 1
         beta1, beta2 = (learning_rate(b) for b in group["betas"])  # Tensor betas read as floats
-        adam_update(param, grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
-                    lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                    weight_decay=group["weight_decay"],
-                    decoupled_weight_decay=group["decoupled_weight_decay"],
-                    maximize=group["maximize"],
-                    max_exp_avg_sq=state.get("max_exp_avg_sq"))
+        adam_update(
+            param,
+            grad,
+            state["exp_avg"],
+            state["exp_avg_sq"],
+            state["step"],
+            lr=group["lr"],
+            beta1=beta1,
+            beta2=beta2,
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            decoupled_weight_decay=group["decoupled_weight_decay"],
+            maximize=group["maximize"],
+            max_exp_avg_sq=state.get("max_exp_avg_sq"),
+        )
 
 
 class AdamW(Adam):
@@ -130,9 +174,31 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
-                 differentiable=False, fused=None):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
-                         capturable=capturable, differentiable=differentiable, fused=fused)
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+        foreach=None,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+        )

@@ -17,8 +17,20 @@ from .optimizer import (
 __all__ = ["Adamax", "adamax_update"]
 
 
-def adamax_update(param, grad, exp_avg, exp_inf, step, *, lr, beta1=0.9, beta2=0.999, eps=1e-8,
-                  weight_decay=0.0, maximize=False):
+def adamax_update(
+    param,
+    grad,
+    exp_avg,
+    exp_inf,
+    step,
+    *,
+    lr,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    weight_decay=0.0,
+    maximize=False,
+):
     r"""One Adamax step on NumPy arrays, in place (``param``, ``exp_avg``, ``exp_inf``).
 
     ``step`` t counts from 1. With $d = \mp g + \lambda\theta$:
@@ -59,11 +71,21 @@ class Adamax(Optimizer):
     ``foreach``, ``capturable`` are ignored; ``differentiable=True`` is refused.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 foreach=None, *, maximize=False, differentiable=False, capturable=False):
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        capturable=False,
+    ):
         implementation_flags("Adamax", foreach, None, capturable, differentiable)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        maximize=maximize)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
     def _validate(self, group):
@@ -73,12 +95,25 @@ class Adamax(Optimizer):
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
 
     def _init_state(self, param, group):
-        return {"step": 0, "exp_avg": np.zeros_like(param.data),
-                "exp_inf": np.zeros_like(param.data)}
+        return {
+            "step": 0,
+            "exp_avg": np.zeros_like(param.data),
+            "exp_inf": np.zeros_like(param.data),
+        }
 
     def _update(self, param, grad, state, group):
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        adamax_update(param, grad, state["exp_avg"], state["exp_inf"], state["step"],
-                      lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                      weight_decay=group["weight_decay"], maximize=group["maximize"])
+        adamax_update(
+            param,
+            grad,
+            state["exp_avg"],
+            state["exp_inf"],
+            state["step"],
+            lr=group["lr"],
+            beta1=beta1,
+            beta2=beta2,
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            maximize=group["maximize"],
+        )

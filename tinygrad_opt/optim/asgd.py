@@ -17,8 +17,21 @@ from .optimizer import (
 __all__ = ["ASGD", "asgd_update"]
 
 
-def asgd_update(param, grad, ax, step, eta, mu, *, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6,
-                weight_decay=0.0, maximize=False):
+def asgd_update(
+    param,
+    grad,
+    ax,
+    step,
+    eta,
+    mu,
+    *,
+    lr=1e-2,
+    lambd=1e-4,
+    alpha=0.75,
+    t0=1e6,
+    weight_decay=0.0,
+    maximize=False,
+):
     r"""One ASGD step on NumPy arrays, in place (``param``, ``ax``); returns the new (η, μ).
 
     ``step`` t counts from 1; η and μ are the step size and averaging rate computed at the
@@ -67,11 +80,23 @@ class ASGD(Optimizer):
     ``foreach``, ``capturable`` are ignored; ``differentiable=True`` is refused.
     """
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0,
-                 foreach=None, maximize=False, differentiable=False, capturable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lambd=1e-4,
+        alpha=0.75,
+        t0=1e6,
+        weight_decay=0.0,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+        capturable=False,
+    ):
         implementation_flags("ASGD", foreach, None, capturable, differentiable)
-        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
-                        maximize=maximize)
+        defaults = dict(
+            lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, maximize=maximize
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):
@@ -81,8 +106,12 @@ class ASGD(Optimizer):
             check_number(f"{key} value", key, group[key], low=-np.inf)
 
     def _init_state(self, param, group):
-        return {"step": 0, "eta": learning_rate(group["lr"]), "mu": 1.0,
-                "ax": np.zeros_like(param.data)}
+        return {
+            "step": 0,
+            "eta": learning_rate(group["lr"]),
+            "mu": 1.0,
+            "ax": np.zeros_like(param.data),
+        }
 
     def _update(self, param, grad, state, group):
         state["step"] += 1

@@ -61,7 +61,9 @@ def strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e
         min_step = t + 0.01 * (t - t_prev)
         max_step = t * 10
         previous = t
-        t = cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
+        t = cubic_interpolate(
+            t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step)
+        )
         t_prev, f_prev, g_prev, gtd_prev = previous, f_new, g_new.copy(), gtd_new
         f_new, g_new = evaluate(t)
         evals += 1
@@ -76,8 +78,9 @@ def strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e
     while not done and ls_iter < max_ls:
         if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
             break
-        t = cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0],
-                              bracket[1], bracket_f[1], bracket_gtd[1])
+        t = cubic_interpolate(
+            bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1]
+        )
         # a point too close to an end of the bracket makes little progress: move it inside
         eps = 0.1 * (max(bracket) - min(bracket))
         if min(max(bracket) - t, t - min(bracket)) < eps:
@@ -130,18 +133,42 @@ class LBFGS(Optimizer):
     """
 
     _integer_state = ("func_evals", "n_iter")
-    _free_state = ("d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad",
-                   "prev_loss", "al")
+    _free_state = (
+        "d",
+        "t",
+        "old_dirs",
+        "old_stps",
+        "ro",
+        "H_diag",
+        "prev_flat_grad",
+        "prev_loss",
+        "al",
+    )
     requires_closure = True
     elementwise = False
 
-    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+    def __init__(
+        self,
+        params,
+        lr=1,
+        max_iter=20,
+        max_eval=None,
+        tolerance_grad=1e-7,
+        tolerance_change=1e-9,
+        history_size=100,
+        line_search_fn=None,
+    ):
         if max_eval is None:
             max_eval = max_iter * 5 // 4
-        defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval,
-                        tolerance_grad=tolerance_grad, tolerance_change=tolerance_change,
-                        history_size=history_size, line_search_fn=line_search_fn)
+        defaults = dict(
+            lr=lr,
+            max_iter=max_iter,
+            max_eval=max_eval,
+            tolerance_grad=tolerance_grad,
+            tolerance_change=tolerance_change,
+            history_size=history_size,
+            line_search_fn=line_search_fn,
+        )
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
@@ -159,22 +186,29 @@ class LBFGS(Optimizer):
             raise ValueError(
                 f"only 'strong_wolfe' is supported: line_search_fn={group['line_search_fn']!r}"
             )
-        if isinstance(group["history_size"], bool) or not isinstance(group["history_size"], int) \
-                or group["history_size"] < 1:
-            raise ValueError(f"Invalid history_size: {group['history_size']!r} (must be an int >= 1)")
+        if (
+            isinstance(group["history_size"], bool)
+            or not isinstance(group["history_size"], int)
+            or group["history_size"] < 1
+        ):
+            raise ValueError(
+                f"Invalid history_size: {group['history_size']!r} (must be an int >= 1)"
+            )
 
     # -- flat views of all parameters -----------------------------------------------------------
 
     def _flat_grad(self):
-        parts = [np.zeros(p.size, p.dtype) if p.grad is None else p.grad.data.reshape(-1)
-                 for p in self._params]
+        parts = [
+            np.zeros(p.size, p.dtype) if p.grad is None else p.grad.data.reshape(-1)
+            for p in self._params
+        ]
         return np.concatenate(parts).astype(self._params[0].dtype, copy=False)
 
     def _add(self, t, d):
         offset = 0
         for p in self._params:
             n = p.size
-            p.data += (t * d[offset:offset + n]).reshape(p.shape).astype(p.dtype, copy=False)
+            p.data += (t * d[offset : offset + n]).reshape(p.shape).astype(p.dtype, copy=False)
             p._bump_version()
             offset += n
 
@@ -186,7 +220,9 @@ class LBFGS(Optimizer):
     def step(self, closure=None):
         """One L-BFGS step (up to ``max_iter`` iterations); returns the closure's first loss."""
         if closure is None:
-            raise TypeError("LBFGS.step() requires a closure that re-evaluates the loss and its gradient")
+            raise TypeError(
+                "LBFGS.step() requires a closure that re-evaluates the loss and its gradient"
+            )
         group = self.param_groups[0]
         lr = learning_rate(group["lr"])
         max_iter, max_eval = group["max_iter"], group["max_eval"]
@@ -261,8 +297,9 @@ class LBFGS(Optimizer):
                         p.data[...] = x
                     return value, g
 
-                loss, flat_grad, t, evals = strong_wolfe(evaluate, t, d, loss, flat_grad, gtd,
-                                                         max_ls=max_eval - current_evals)
+                loss, flat_grad, t, evals = strong_wolfe(
+                    evaluate, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
+                )
                 self._add(t, d)
                 converged = np.max(np.abs(flat_grad)) <= tolerance_grad
             else:
@@ -278,11 +315,22 @@ class LBFGS(Optimizer):
 
             if n_iter == max_iter or current_evals >= max_eval or converged:
                 break
-            if np.max(np.abs(d * t)) <= tolerance_change or abs(loss - prev_loss) < tolerance_change:
+            if (
+                np.max(np.abs(d * t)) <= tolerance_change
+                or abs(loss - prev_loss) < tolerance_change
+            ):
                 break
 
-        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=h_diag,
-                     prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+        state.update(
+            d=d,
+            t=t,
+            old_dirs=old_dirs,
+            old_stps=old_stps,
+            ro=ro,
+            H_diag=h_diag,
+            prev_flat_grad=prev_flat_grad,
+            prev_loss=prev_loss,
+        )
         return orig_loss
 
     def _init_state(self, param, group):  # pragma: no cover - step is overridden

@@ -9,8 +9,9 @@ from .optimizer import Optimizer, blockwise, check_betas, check_lr, check_number
 __all__ = ["Lion", "lion_update"]
 
 
-def lion_update(param, grad, exp_avg, *, lr=1e-4, beta1=0.9, beta2=0.99, weight_decay=0.0,
-                maximize=False):
+def lion_update(
+    param, grad, exp_avg, *, lr=1e-4, beta1=0.9, beta2=0.99, weight_decay=0.0, maximize=False
+):
     r"""One Lion step on NumPy arrays, in place (``param`` and ``exp_avg``).
 
     With $d = \mp g$ (− for maximize) and the momentum m (``exp_avg``):
@@ -70,5 +71,13 @@ class Lion(Optimizer):
     def _update(self, param, grad, state, group):
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        lion_update(param, grad, state["exp_avg"], lr=group["lr"], beta1=beta1, beta2=beta2,
-                    weight_decay=group["weight_decay"], maximize=group["maximize"])
+        lion_update(
+            param,
+            grad,
+            state["exp_avg"],
+            lr=group["lr"],
+            beta1=beta1,
+            beta2=beta2,
+            weight_decay=group["weight_decay"],
+            maximize=group["maximize"],
+        )

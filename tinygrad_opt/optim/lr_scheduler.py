@@ -257,8 +257,11 @@ class _LambdaStateMixin:
 
     def state_dict(self):
         """The state; ``lr_lambdas`` holds each callable object's ``__dict__`` (None for functions)."""
-        state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("optimizer", "lr_lambdas", "_is_initial")}
+        state = {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("optimizer", "lr_lambdas", "_is_initial")
+        }
         state["lr_lambdas"] = _callable_states(self.lr_lambdas)
         return state
 
@@ -287,8 +290,10 @@ class LambdaLR(_LambdaStateMixin, LRScheduler):
 
     def get_lr(self):
         """``base_lr * lr_lambda(last_epoch)`` for each group."""
-        return [base_lr * fn(self.last_epoch)
-                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)]
+        return [
+            base_lr * fn(self.last_epoch)
+            for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)
+        ]
 
 
 class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
@@ -306,8 +311,10 @@ class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
         """The current lr times ``lr_lambda(last_epoch)``; unchanged on the initial step."""
         if self._is_initial:
             return _group_values(self.optimizer, "lr")
-        return [group["lr"] * fn(self.last_epoch)
-                for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups, strict=True)]
+        return [
+            group["lr"] * fn(self.last_epoch)
+            for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups, strict=True)
+        ]
 
 
 class StepLR(LRScheduler):
@@ -330,8 +337,9 @@ class StepLR(LRScheduler):
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base_lr * self.gamma ** (self.last_epoch // self.step_size)
-                for base_lr in self.base_lrs]
+        return [
+            base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs
+        ]
 
 
 class MultiStepLR(LRScheduler):
@@ -355,13 +363,17 @@ class MultiStepLR(LRScheduler):
         """The current lr times gamma^(times last_epoch is a milestone)."""
         if self.last_epoch not in self.milestones:
             return _group_values(self.optimizer, "lr")
-        return [group["lr"] * self.gamma ** self.milestones[self.last_epoch]
-                for group in self.optimizer.param_groups]
+        return [
+            group["lr"] * self.gamma ** self.milestones[self.last_epoch]
+            for group in self.optimizer.param_groups
+        ]
 
     def _get_closed_form_lr(self):
         milestones = sorted(self.milestones.elements())
-        return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch)
-                for base_lr in self.base_lrs]
+        return [
+            base_lr * self.gamma ** bisect_right(milestones, self.last_epoch)
+            for base_lr in self.base_lrs
+        ]
 
     def load_state_dict(self, state_dict):
         """Restore the state (milestones come back as a Counter)."""
@@ -397,8 +409,10 @@ class ConstantLR(LRScheduler):
         return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
-                for base_lr in self.base_lrs]
+        return [
+            base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+            for base_lr in self.base_lrs
+        ]
 
 
 class LinearLR(LRScheduler):
@@ -411,8 +425,9 @@ class LinearLR(LRScheduler):
     $1 + (f_e - f_s) / (T f_s + (t - 1)(f_e - f_s))$.
     """
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
-                 last_epoch=-1):
+    def __init__(
+        self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1
+    ):
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."
@@ -436,9 +451,16 @@ class LinearLR(LRScheduler):
         return [group["lr"] * ratio for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base_lr * (self.start_factor + (self.end_factor - self.start_factor)
-                           * min(self.total_iters, self.last_epoch) / self.total_iters)
-                for base_lr in self.base_lrs]
+        return [
+            base_lr
+            * (
+                self.start_factor
+                + (self.end_factor - self.start_factor)
+                * min(self.total_iters, self.last_epoch)
+                / self.total_iters
+            )
+            for base_lr in self.base_lrs
+        ]
 
 
 class ExponentialLR(LRScheduler):
@@ -476,13 +498,18 @@ class PolynomialLR(LRScheduler):
         """The current lr times ((1 − t/T) / (1 − (t−1)/T))^p up to total_iters."""
         if self._is_initial or self.last_epoch > self.total_iters:
             return _group_values(self.optimizer, "lr")
-        decay = ((1.0 - self.last_epoch / self.total_iters)
-                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        decay = (
+            (1.0 - self.last_epoch / self.total_iters)
+            / (1.0 - (self.last_epoch - 1) / self.total_iters)
+        ) ** self.power
         return [group["lr"] * decay for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
-                ** self.power for base_lr in self.base_lrs]
+        return [
+            base_lr
+            * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+            for base_lr in self.base_lrs
+        ]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -512,18 +539,29 @@ class CosineAnnealingLR(LRScheduler):
         if self._is_initial:
             return _group_values(self.optimizer, "lr")
         if self._step_count == 1 and t > 0:
-            return [eta_min + (base_lr - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
-                    for base_lr in self.base_lrs]
+            return [
+                eta_min + (base_lr - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
+                for base_lr in self.base_lrs
+            ]
         if (t - 1 - T) % (2 * T) == 0:
-            return [group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base_lr, group in zip(self.base_lrs, groups, strict=True)]
-        return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
-                * (group["lr"] - eta_min) + eta_min for group in groups]
+            return [
+                group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+                for base_lr, group in zip(self.base_lrs, groups, strict=True)
+            ]
+        return [
+            (1 + math.cos(math.pi * t / T))
+            / (1 + math.cos(math.pi * (t - 1) / T))
+            * (group["lr"] - eta_min)
+            + eta_min
+            for group in groups
+        ]
 
     def _get_closed_form_lr(self):
-        return [self.eta_min + (base_lr - self.eta_min)
-                * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-                for base_lr in self.base_lrs]
+        return [
+            self.eta_min
+            + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+            for base_lr in self.base_lrs
+        ]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -554,9 +592,11 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def get_lr(self):
         """The cosine of T_cur / T_i, from base_lrs."""
-        return [self.eta_min + (base_lr - self.eta_min)
-                * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
-                for base_lr in self.base_lrs]
+        return [
+            self.eta_min
+            + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+            for base_lr in self.base_lrs
+        ]
 
     def step(self, epoch=None):
         """Advance one epoch, or go to ``epoch`` (a float for steps within an epoch)."""
@@ -602,8 +642,9 @@ def _momentum_setup(optimizer, base_momentum, max_momentum, last_epoch):
     base_momentums = _per_group("base_momentum", optimizer, base_momentum)
     max_momentums = _per_group("max_momentum", optimizer, max_momentum)
     if last_epoch == -1:
-        for m_momentum, b_momentum, group in zip(max_momentums, base_momentums,
-                                                 optimizer.param_groups, strict=True):
+        for m_momentum, b_momentum, group in zip(
+            max_momentums, base_momentums, optimizer.param_groups, strict=True
+        ):
             _set_momentum(group, use_beta1, m_momentum)
             group["max_momentum"] = m_momentum
             group["base_momentum"] = b_momentum
@@ -632,9 +673,22 @@ class CyclicLR(LRScheduler):
     Call ``step()`` after every batch.
     """
 
-    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
-                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
-                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+    def __init__(
+        self,
+        optimizer,
+        base_lr,
+        max_lr,
+        step_size_up=2000,
+        step_size_down=None,
+        mode="triangular",
+        gamma=1.0,
+        scale_fn=None,
+        scale_mode="cycle",
+        cycle_momentum=True,
+        base_momentum=0.8,
+        max_momentum=0.9,
+        last_epoch=-1,
+    ):
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         base_lrs = _per_group("base_lr", optimizer, base_lr)
@@ -667,7 +721,8 @@ class CyclicLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.use_beta1, self.base_momentums, self.max_momentums = _momentum_setup(
-                optimizer, base_momentum, max_momentum, last_epoch)
+                optimizer, base_momentum, max_momentum, last_epoch
+            )
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -701,8 +756,8 @@ class CyclicLR(LRScheduler):
             lrs.append(base_lr + base_height * scale)
         if self.cycle_momentum:
             for group, base_momentum, max_momentum in zip(
-                    self.optimizer.param_groups, self.base_momentums, self.max_momentums,
-                    strict=True):
+                self.optimizer.param_groups, self.base_momentums, self.max_momentums, strict=True
+            ):
                 base_height = (max_momentum - base_momentum) * scale_factor
                 _set_momentum(group, self.use_beta1, max_momentum - base_height * scale)
         return lrs
@@ -740,10 +795,23 @@ class OneCycleLR(LRScheduler):
     past ``total_steps`` raises ValueError.
     """
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
-                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
-                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
-                 last_epoch=-1):
+    def __init__(
+        self,
+        optimizer,
+        max_lr,
+        total_steps=None,
+        epochs=None,
+        steps_per_epoch=None,
+        pct_start=0.3,
+        anneal_strategy="cos",
+        cycle_momentum=True,
+        base_momentum=0.85,
+        max_momentum=0.95,
+        div_factor=25.0,
+        final_div_factor=1e4,
+        three_phase=False,
+        last_epoch=-1,
+    ):
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
@@ -783,7 +851,8 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
             self.use_beta1, _, _ = _momentum_setup(
-                optimizer, base_momentum, max_momentum, last_epoch)
+                optimizer, base_momentum, max_momentum, last_epoch
+            )
         super().__init__(optimizer, last_epoch)
 
     def _phases(self, pct_start, three_phase):
@@ -792,14 +861,24 @@ class OneCycleLR(LRScheduler):
         last = self.total_steps - 1
 
         def phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
-            return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
-                    "start_momentum": start_momentum, "end_momentum": end_momentum}
+            return {
+                "end_step": end_step,
+                "start_lr": start_lr,
+                "end_lr": end_lr,
+                "start_momentum": start_momentum,
+                "end_momentum": end_momentum,
+            }
 
         if three_phase:
             return [
                 phase(up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                phase(float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
-                      "base_momentum", "max_momentum"),
+                phase(
+                    float(2 * pct_start * self.total_steps) - 2,
+                    "max_lr",
+                    "initial_lr",
+                    "base_momentum",
+                    "max_momentum",
+                ),
                 phase(last, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
             ]
         return [
@@ -831,8 +910,9 @@ class OneCycleLR(LRScheduler):
                     pct = (step_num - start_step) / (end_step - start_step)
                     lr = self._anneal_func(group[phase["start_lr"]], group[phase["end_lr"]], pct)
                     if self.cycle_momentum:
-                        momentum = self._anneal_func(group[phase["start_momentum"]],
-                                                     group[phase["end_momentum"]], pct)
+                        momentum = self._anneal_func(
+                            group[phase["start_momentum"]], group[phase["end_momentum"]], pct
+                        )
                     break
                 start_step = phase["end_step"]
             lrs.append(lr)
@@ -867,8 +947,11 @@ class _ChildrenStateMixin:
 
     def state_dict(self):
         """The state, with each wrapped scheduler's state_dict."""
-        state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("optimizer", "_schedulers", "_is_initial")}
+        state = {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("optimizer", "_schedulers", "_is_initial")
+        }
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
@@ -973,8 +1056,18 @@ class ReduceLROnPlateau(LRScheduler):
     (``"rel"``) or ``metric < best − threshold`` (``"abs"``), and symmetrically for ``"max"``.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(
+        self,
+        optimizer,
+        mode="min",
+        factor=0.1,
+        patience=10,
+        threshold=1e-4,
+        threshold_mode="rel",
+        cooldown=0,
+        min_lr=0,
+        eps=1e-8,
+    ):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = factor
@@ -1070,5 +1163,6 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict):
         """Restore the state saved by ``state_dict()``."""
         super().load_state_dict(state_dict)
-        self._init_is_better(mode=self.mode, threshold=self.threshold,
-                             threshold_mode=self.threshold_mode)
+        self._init_is_better(
+            mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode
+        )

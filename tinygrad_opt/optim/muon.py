@@ -48,6 +48,7 @@ def newton_schulz(matrix, coefficients=NS_COEFFICIENTS, steps=5, eps=1e-7, preci
     if precision == "bfloat16":
         r = round_to_bfloat16
     elif precision == "float":
+
         def r(x):
             return x
     else:
@@ -83,9 +84,21 @@ def adjusted_lr(lr, adjust_lr_fn, shape):
     return lr
 
 
-def muon_update(param, grad, momentum_buffer, *, lr=1e-3, weight_decay=0.1, momentum=0.95,
-                nesterov=True, ns_coefficients=NS_COEFFICIENTS, eps=1e-7, ns_steps=5,
-                adjust_lr_fn=None, precision="bfloat16"):
+def muon_update(
+    param,
+    grad,
+    momentum_buffer,
+    *,
+    lr=1e-3,
+    weight_decay=0.1,
+    momentum=0.95,
+    nesterov=True,
+    ns_coefficients=NS_COEFFICIENTS,
+    eps=1e-7,
+    ns_steps=5,
+    adjust_lr_fn=None,
+    precision="bfloat16",
+):
     r"""One Muon step on NumPy arrays, in place (``param`` and ``momentum_buffer``).
 
     $$B \leftarrow \mu B + (1-\mu) G,\qquad
@@ -133,20 +146,44 @@ class Muon(Optimizer):
 
     elementwise = False
 
-    def __init__(self, params, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
-                 ns_coefficients=NS_COEFFICIENTS, eps=1e-7, ns_steps=5, adjust_lr_fn=None, *,
-                 precision="bfloat16"):
-        defaults = dict(lr=lr, weight_decay=weight_decay, momentum=momentum, nesterov=nesterov,
-                        ns_coefficients=ns_coefficients, eps=eps, ns_steps=ns_steps,
-                        adjust_lr_fn=adjust_lr_fn, precision=precision)
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        weight_decay=0.1,
+        momentum=0.95,
+        nesterov=True,
+        ns_coefficients=NS_COEFFICIENTS,
+        eps=1e-7,
+        ns_steps=5,
+        adjust_lr_fn=None,
+        *,
+        precision="bfloat16",
+    ):
+        defaults = dict(
+            lr=lr,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            nesterov=nesterov,
+            ns_coefficients=ns_coefficients,
+            eps=eps,
+            ns_steps=ns_steps,
+            adjust_lr_fn=adjust_lr_fn,
+            precision=precision,
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):
         check_lr(group["lr"], message="Learning rate should be >= 0 but is: {value}")
-        check_number("", "momentum", group["momentum"],
-                     message="momentum should be >= 0 but is: {value}")
-        check_number("", "weight_decay", group["weight_decay"],
-                     message="weight decay should be >= 0 but is: {value}")
+        check_number(
+            "", "momentum", group["momentum"], message="momentum should be >= 0 but is: {value}"
+        )
+        check_number(
+            "",
+            "weight_decay",
+            group["weight_decay"],
+            message="weight decay should be >= 0 but is: {value}",
+        )
         fn = group["adjust_lr_fn"]
         if fn is not None and fn not in ("original", "match_rms_adamw"):
             raise ValueError(f"Adjust learning rate function {fn} is not supported")
@@ -164,8 +201,17 @@ class Muon(Optimizer):
         return {"momentum_buffer": np.zeros_like(param.data)}
 
     def _update(self, param, grad, state, group):
-        muon_update(param, grad, state["momentum_buffer"], lr=group["lr"],
-                    weight_decay=group["weight_decay"], momentum=group["momentum"],
-                    nesterov=group["nesterov"], ns_coefficients=group["ns_coefficients"],
-                    eps=group["eps"], ns_steps=group["ns_steps"],
-                    adjust_lr_fn=group["adjust_lr_fn"], precision=group["precision"])
+        muon_update(
+            param,
+            grad,
+            state["momentum_buffer"],
+            lr=group["lr"],
+            weight_decay=group["weight_decay"],
+            momentum=group["momentum"],
+            nesterov=group["nesterov"],
+            ns_coefficients=group["ns_coefficients"],
+            eps=group["eps"],
+            ns_steps=group["ns_steps"],
+            adjust_lr_fn=group["adjust_lr_fn"],
+            precision=group["precision"],
+        )

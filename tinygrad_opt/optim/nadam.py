@@ -22,9 +22,23 @@ def _mu(beta1, momentum_decay, step):
     return beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
 
 
-def nadam_update(param, grad, exp_avg, exp_avg_sq, step, mu_product, *, lr, beta1=0.9,
-                 beta2=0.999, eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, maximize=False):
+def nadam_update(
+    param,
+    grad,
+    exp_avg,
+    exp_avg_sq,
+    step,
+    mu_product,
+    *,
+    lr,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    weight_decay=0.0,
+    momentum_decay=4e-3,
+    decoupled_weight_decay=False,
+    maximize=False,
+):
     r"""One NAdam step on NumPy arrays, in place; returns the new product of the μ's.
 
     ``step`` t counts from 1; ``mu_product`` is $\prod_{i<t} \mu_i$ (1 before the first step).
@@ -89,13 +103,31 @@ class NAdam(Optimizer):
     ``differentiable=True`` is refused.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
-                 maximize=False, capturable=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
         implementation_flags("NAdam", foreach, None, capturable, differentiable)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        momentum_decay=momentum_decay,
-                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum_decay=momentum_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):
@@ -106,8 +138,12 @@ class NAdam(Optimizer):
         check_number("momentum_decay value", "momentum_decay", group["momentum_decay"])
 
     def _init_state(self, param, group):
-        return {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(param.data),
-                "exp_avg_sq": np.zeros_like(param.data)}
+        return {
+            "step": 0,
+            "mu_product": 1.0,
+            "exp_avg": np.zeros_like(param.data),
+            "exp_avg_sq": np.zeros_like(param.data),
+        }
 
     def _update(self, param, grad, state, group):
         state["step"] += 1

@@ -64,8 +64,7 @@ class Newton(Optimizer):
     closure_calls_backward = False  # the closure returns the loss; Newton runs backward itself
 
     def __init__(self, params, lr=1.0, damping=1e-3, max_tries=20, tolerance_grad=0.0):
-        defaults = dict(lr=lr, damping=damping, max_tries=max_tries,
-                        tolerance_grad=tolerance_grad)
+        defaults = dict(lr=lr, damping=damping, max_tries=max_tries, tolerance_grad=tolerance_grad)
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
             raise ValueError("Newton doesn't support per-parameter options (parameter groups)")
@@ -96,7 +95,9 @@ class Newton(Optimizer):
                 f"{type(loss).__name__}"
             )
         if loss.size != 1:
-            raise ValueError(f"Newton: the closure's loss must be one number, got shape {loss.shape}")
+            raise ValueError(
+                f"Newton: the closure's loss must be one number, got shape {loss.shape}"
+            )
         return loss
 
     def _derivatives(self, closure):
@@ -125,7 +126,7 @@ class Newton(Optimizer):
             hessian = np.zeros((n, n), dtype)
             for i, g in enumerate(grads):
                 if g is not None:
-                    flat[offsets[i]:offsets[i + 1]] = g.data.reshape(-1)
+                    flat[offsets[i] : offsets[i + 1]] = g.data.reshape(-1)
             for i, g in enumerate(grads):
                 if g is None or not g.requires_grad:
                     continue  # a constant gradient: these rows of H are zero
@@ -140,7 +141,7 @@ class Newton(Optimizer):
                     row = hessian[offsets[i] + k]
                     for j, p in enumerate(params):
                         if p.grad is not None:
-                            row[offsets[j]:offsets[j + 1]] = p.grad.data.reshape(-1)
+                            row[offsets[j] : offsets[j + 1]] = p.grad.data.reshape(-1)
         for p, g in zip(params, grads, strict=True):  # leave the plain gradient in .grad
             p.grad = None if g is None else Tensor(np.array(g.data))
         hessian = (hessian + hessian.T) / 2  # exact up to rounding; symmetric for the solver
@@ -149,7 +150,7 @@ class Newton(Optimizer):
     def _add(self, step):
         offset = 0
         for p in self._params:
-            p.data += step[offset:offset + p.size].reshape(p.shape).astype(p.dtype, copy=False)
+            p.data += step[offset : offset + p.size].reshape(p.shape).astype(p.dtype, copy=False)
             p._bump_version()
             offset += p.size
 
@@ -158,7 +159,9 @@ class Newton(Optimizer):
     def step(self, closure=None):
         """One damped Newton step; returns the closure's loss at the starting point."""
         if closure is None:
-            raise TypeError("Newton.step() requires a closure that re-evaluates and returns the loss")
+            raise TypeError(
+                "Newton.step() requires a closure that re-evaluates and returns the loss"
+            )
         group = self.param_groups[0]
         lr = learning_rate(group["lr"])
         state = self.state.setdefault(self._params[0], {})

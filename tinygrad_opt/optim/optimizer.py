@@ -96,8 +96,9 @@ def check_lr(lr, message=None):
     check_number("learning rate", "lr", lr, message=message)
 
 
-def check_betas(group, message="Invalid beta parameter at index {index}: {value}",
-                allow_tensors=False):
+def check_betas(
+    group, message="Invalid beta parameter at index {index}: {value}", allow_tensors=False
+):
     """Validate ``group["betas"]``, a pair in [0, 1) each (stored back as a tuple).
 
     With ``allow_tensors`` (Adam and AdamW, as in PyTorch) the pair may also be two one-element
@@ -110,7 +111,9 @@ def check_betas(group, message="Invalid beta parameter at index {index}: {value}
     tensors = [isinstance(b, Tensor) for b in betas]
     if any(tensors):
         if not allow_tensors:
-            raise ValueError(f"Invalid betas: betas={betas!r} (Tensor betas are supported by Adam and AdamW only)")
+            raise ValueError(
+                f"Invalid betas: betas={betas!r} (Tensor betas are supported by Adam and AdamW only)"
+            )
         if not all(tensors):
             raise ValueError("betas must be either both floats or both Tensors")
         for i, beta in enumerate(betas):
@@ -118,8 +121,9 @@ def check_betas(group, message="Invalid beta parameter at index {index}: {value}
                 raise ValueError(f"Tensor betas[{i}] must be 1-element (got shape {beta.shape})")
         betas = [learning_rate(b) for b in betas]
     for i, beta in enumerate(betas):
-        check_number("", f"betas[{i}]", beta, 0.0, 1.0,
-                     message=message.format(index=i, value="{value}"))
+        check_number(
+            "", f"betas[{i}]", beta, 0.0, 1.0, message=message.format(index=i, value="{value}")
+        )
 
 
 def implementation_flags(name, foreach=None, fused=None, capturable=False, differentiable=False):
@@ -225,7 +229,9 @@ class Optimizer:
         """Add a group of parameters, with hyperparameters defaulting to ``defaults``."""
         name = type(self).__name__
         if not isinstance(param_group, dict):
-            raise TypeError(f"{name}: a parameter group must be a dict, got {type(param_group).__name__}")
+            raise TypeError(
+                f"{name}: a parameter group must be a dict, got {type(param_group).__name__}"
+            )
         if "params" not in param_group:
             raise ValueError(f"{name}: a parameter group needs a 'params' entry")
         params = _param_list(param_group["params"], name)
@@ -234,7 +240,9 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 hint = " (wrap arrays in tg.Parameter)" if isinstance(p, np.ndarray) else ""
-                raise TypeError(f"{name} can only optimize Tensors, but got a {type(p).__name__}{hint}")
+                raise TypeError(
+                    f"{name} can only optimize Tensors, but got a {type(p).__name__}{hint}"
+                )
             if not p.is_leaf:
                 raise ValueError(
                     f"{name}: cannot optimize a non-leaf Tensor (one computed by operations); "
@@ -252,7 +260,9 @@ class Optimizer:
             group.setdefault(key, value)
         unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
         if unknown:
-            raise ValueError(f"{name}: unknown hyperparameter(s) {sorted(unknown)} in a parameter group")
+            raise ValueError(
+                f"{name}: unknown hyperparameter(s) {sorted(unknown)} in a parameter group"
+            )
         self._validate(group)
         self.param_groups.append(group)
 
@@ -333,7 +343,9 @@ class Optimizer:
         """
         name = type(self).__name__
         if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
-            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups'")
+            raise ValueError(
+                f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups'"
+            )
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
@@ -376,7 +388,9 @@ class Optimizer:
             merged = {k: _restore(v) for k, v in saved.items() if k != "params"}
             if isinstance(group["lr"], Tensor) and not isinstance(merged.get("lr"), Tensor):
                 # a Tensor lr was saved as an array: keep the group's lr a Tensor
-                merged["lr"] = Tensor(np.asarray(merged["lr"], dtype=group["lr"].dtype).reshape(group["lr"].shape))
+                merged["lr"] = Tensor(
+                    np.asarray(merged["lr"], dtype=group["lr"].dtype).reshape(group["lr"].shape)
+                )
             merged["params"] = group["params"]
             self._validate(merged)
             new_groups.append(merged)

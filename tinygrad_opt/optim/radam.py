@@ -17,8 +17,21 @@ from .optimizer import (
 __all__ = ["RAdam", "radam_update"]
 
 
-def radam_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1=0.9, beta2=0.999,
-                 eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False, maximize=False):
+def radam_update(
+    param,
+    grad,
+    exp_avg,
+    exp_avg_sq,
+    step,
+    *,
+    lr,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    weight_decay=0.0,
+    decoupled_weight_decay=False,
+    maximize=False,
+):
     r"""One RAdam step on NumPy arrays, in place (``param`` and the moments).
 
     ``step`` t counts from 1. With $d = \mp g + \lambda\theta$ (or θ ← θ(1 − ηλ) first when the
@@ -42,7 +55,9 @@ def radam_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1=0.9, beta2
     rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
     adaptive = rho_t > 5.0
     if adaptive:
-        rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        rect = (
+            (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        ) ** 0.5
         coef = lr * rect * bias_correction2**0.5 / bias_correction1
     decay = 1 - lr * weight_decay
 
@@ -82,12 +97,29 @@ class RAdam(Optimizer):
     ``differentiable=True`` is refused.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
-                 capturable=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
         implementation_flags("RAdam", foreach, None, capturable, differentiable)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):
@@ -97,14 +129,26 @@ class RAdam(Optimizer):
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
 
     def _init_state(self, param, group):
-        return {"step": 0, "exp_avg": np.zeros_like(param.data),
-                "exp_avg_sq": np.zeros_like(param.data)}
+        return {
+            "step": 0,
+            "exp_avg": np.zeros_like(param.data),
+            "exp_avg_sq": np.zeros_like(param.data),
+        }
 
     def _update(self, param, grad, state, group):
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        radam_update(param, grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
-                     lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                     weight_decay=group["weight_decay"],
-                     decoupled_weight_decay=group["decoupled_weight_decay"],
-                     maximize=group["maximize"])
+        radam_update(
+            param,
+            grad,
+            state["exp_avg"],
+            state["exp_avg_sq"],
+            state["step"],
+            lr=group["lr"],
+            beta1=beta1,
+            beta2=beta2,
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            decoupled_weight_decay=group["decoupled_weight_decay"],
+            maximize=group["maximize"],
+        )

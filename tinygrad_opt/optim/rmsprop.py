@@ -16,9 +16,21 @@ from .optimizer import (
 __all__ = ["RMSProp", "rmsprop_update"]
 
 
-def rmsprop_update(param, grad, square_avg, *, lr, alpha=0.99, eps=1e-8, weight_decay=0.0,
-                   momentum=0.0, centered=False, maximize=False, momentum_buffer=None,
-                   grad_avg=None):
+def rmsprop_update(
+    param,
+    grad,
+    square_avg,
+    *,
+    lr,
+    alpha=0.99,
+    eps=1e-8,
+    weight_decay=0.0,
+    momentum=0.0,
+    centered=False,
+    maximize=False,
+    momentum_buffer=None,
+    grad_avg=None,
+):
     """One RMSProp step on NumPy arrays, in place (``param`` and the state arrays).
 
     With d = ∓g + λθ::
@@ -82,13 +94,33 @@ class RMSProp(Optimizer):
     ``RMSProp(params, lr=0.1, alpha=ρ, eps=0, initial_accumulator_value=0.1)``.
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, maximize=False, initial_accumulator_value=0.0, *,
-                 capturable=False, foreach=None, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0.0,
+        momentum=0.0,
+        centered=False,
+        maximize=False,
+        initial_accumulator_value=0.0,
+        *,
+        capturable=False,
+        foreach=None,
+        differentiable=False,
+    ):
         implementation_flags("RMSprop", foreach, None, capturable, differentiable)
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                        momentum=momentum, centered=centered, maximize=maximize,
-                        initial_accumulator_value=initial_accumulator_value)
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+            initial_accumulator_value=initial_accumulator_value,
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):
@@ -97,11 +129,17 @@ class RMSProp(Optimizer):
         check_number("epsilon value", "eps", group["eps"])
         check_number("momentum value", "momentum", group["momentum"])
         check_number("weight_decay value", "weight_decay", group["weight_decay"])
-        check_number("initial_accumulator_value", "initial_accumulator_value",
-                     group["initial_accumulator_value"])
+        check_number(
+            "initial_accumulator_value",
+            "initial_accumulator_value",
+            group["initial_accumulator_value"],
+        )
 
     def _init_state(self, param, group):
-        state = {"step": 0, "square_avg": np.full_like(param.data, group["initial_accumulator_value"])}
+        state = {
+            "step": 0,
+            "square_avg": np.full_like(param.data, group["initial_accumulator_value"]),
+        }
         if group["momentum"] > 0:
             state["momentum_buffer"] = np.zeros_like(param.data)
         if group["centered"]:
@@ -110,9 +148,17 @@ class RMSProp(Optimizer):
 
     def _update(self, param, grad, state, group):
         state["step"] += 1
-        rmsprop_update(param, grad, state["square_avg"], lr=group["lr"], alpha=group["alpha"],
-                       eps=group["eps"], weight_decay=group["weight_decay"],
-                       momentum=group["momentum"], centered=group["centered"],
-                       maximize=group["maximize"],
-                       momentum_buffer=state.get("momentum_buffer"),
-                       grad_avg=state.get("grad_avg"))
+        rmsprop_update(
+            param,
+            grad,
+            state["square_avg"],
+            lr=group["lr"],
+            alpha=group["alpha"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            momentum=group["momentum"],
+            centered=group["centered"],
+            maximize=group["maximize"],
+            momentum_buffer=state.get("momentum_buffer"),
+            grad_avg=state.get("grad_avg"),
+        )

@@ -9,8 +9,18 @@ from .optimizer import Optimizer, blockwise, check_lr, implementation_flags, lea
 __all__ = ["Rprop", "rprop_update"]
 
 
-def rprop_update(param, grad, prev, step_size, *, etaminus=0.5, etaplus=1.2, step_size_min=1e-6,
-                 step_size_max=50.0, maximize=False):
+def rprop_update(
+    param,
+    grad,
+    prev,
+    step_size,
+    *,
+    etaminus=0.5,
+    etaplus=1.2,
+    step_size_min=1e-6,
+    step_size_max=50.0,
+    maximize=False,
+):
     r"""One Rprop step on NumPy arrays, in place (``param``, ``prev``, ``step_size``).
 
     With $d = \mp g$ and $p$ the previous step's (masked) direction ``prev``:
@@ -54,8 +64,18 @@ class Rprop(Optimizer):
     ``capturable`` are ignored; ``differentiable=True`` is refused.
     """
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
-                 capturable=False, foreach=None, maximize=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        etas=(0.5, 1.2),
+        step_sizes=(1e-6, 50),
+        *,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
         implementation_flags("Rprop", foreach, None, capturable, differentiable)
         defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
         super().__init__(params, defaults)
@@ -64,24 +84,39 @@ class Rprop(Optimizer):
         check_lr(group["lr"])
         etas, sizes = group["etas"], group["step_sizes"]
         if not isinstance(etas, (tuple, list)) or len(etas) != 2:
-            raise ValueError(f"Invalid eta values: etas={etas!r} (expected a pair (etaminus, etaplus))")
+            raise ValueError(
+                f"Invalid eta values: etas={etas!r} (expected a pair (etaminus, etaplus))"
+            )
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(
                 f"Invalid eta values: {etas[0]}, {etas[1]} (etas must satisfy 0 < etaminus < 1 "
                 f"< etaplus)"
             )
         if not isinstance(sizes, (tuple, list)) or len(sizes) != 2:
-            raise ValueError(f"Invalid step_sizes: step_sizes={sizes!r} (expected a pair (min, max))")
+            raise ValueError(
+                f"Invalid step_sizes: step_sizes={sizes!r} (expected a pair (min, max))"
+            )
         group["etas"], group["step_sizes"] = tuple(etas), tuple(sizes)
 
     def _init_state(self, param, group):
-        return {"step": 0, "prev": np.zeros_like(param.data),
-                "step_size": np.full_like(param.data, learning_rate(group["lr"]))}
+        return {
+            "step": 0,
+            "prev": np.zeros_like(param.data),
+            "step_size": np.full_like(param.data, learning_rate(group["lr"])),
+        }
 
     def _update(self, param, grad, state, group):
         state["step"] += 1
         etaminus, etaplus = group["etas"]
         lo, hi = group["step_sizes"]
-        rprop_update(param, grad, state["prev"], state["step_size"], etaminus=etaminus,
-                     etaplus=etaplus, step_size_min=lo, step_size_max=hi,
-                     maximize=group["maximize"])
+        rprop_update(
+            param,
+            grad,
+            state["prev"],
+            state["step_size"],
+            etaminus=etaminus,
+            etaplus=etaplus,
+            step_size_min=lo,
+            step_size_max=hi,
+            maximize=group["maximize"],
+        )

@@ -16,8 +16,18 @@ from .optimizer import (
 __all__ = ["SGD", "sgd_update"]
 
 
-def sgd_update(param, grad, momentum_buffer=None, *, lr, momentum=0.0, dampening=0.0,
-               weight_decay=0.0, nesterov=False, maximize=False):
+def sgd_update(
+    param,
+    grad,
+    momentum_buffer=None,
+    *,
+    lr,
+    momentum=0.0,
+    dampening=0.0,
+    weight_decay=0.0,
+    nesterov=False,
+    maximize=False,
+):
     """One SGD step on NumPy arrays, in place; returns the momentum buffer (None without momentum).
 
     With d = ∓g + λθ (− for maximize, λ = weight_decay), and b the momentum buffer::
@@ -68,11 +78,29 @@ class SGD(Optimizer):
     Nesterov momentum needs momentum > 0 and zero dampening.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False, maximize=False, *, foreach=None, differentiable=False, fused=None):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        momentum=0.0,
+        dampening=0.0,
+        weight_decay=0.0,
+        nesterov=False,
+        maximize=False,
+        *,
+        foreach=None,
+        differentiable=False,
+        fused=None,
+    ):
         implementation_flags("SGD", foreach, fused, False, differentiable)
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize)
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
         super().__init__(params, defaults)
 
     def _validate(self, group):

@@ -13,7 +13,7 @@ __all__ = ["basins", "MINIMUM_COLORS", "NO_MINIMUM_COLOR", "DIVERGED_COLOR"]
 MINIMUM_COLORS = ["#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#EE8866",
                   "#44BB99", "#99DDFF", "#BBCC33", "#FFAABB", "#77AADD"]  # fmt: skip
 NO_MINIMUM_COLOR = "#DDDDDD"  # label −1: ended in no known minimum
-DIVERGED_COLOR = "#222222"    # label −2: diverged
+DIVERGED_COLOR = "#222222"  # label −2: diverged
 
 
 def _share(fraction):
@@ -71,7 +71,11 @@ def basins(result, *, methods=None, ncols=3, panel_size=(3.8, 3.4), title=None, 
     methods = list(result.labels) if methods is None else list(methods)
     minima = np.asarray(result.minima, dtype=float).reshape(-1, 2)
     k = len(minima)
-    palette = [DIVERGED_COLOR, NO_MINIMUM_COLOR, *(MINIMUM_COLORS[i % len(MINIMUM_COLORS)] for i in range(k))]
+    palette = [
+        DIVERGED_COLOR,
+        NO_MINIMUM_COLOR,
+        *(MINIMUM_COLORS[i % len(MINIMUM_COLORS)] for i in range(k)),
+    ]
     cmap = ListedColormap(palette)
     norm = BoundaryNorm(np.arange(-2.5, k), cmap.N)  # label L gets palette[L + 2]
     names = label_names(minima)
@@ -104,7 +108,7 @@ def basins(result, *, methods=None, ncols=3, panel_size=(3.8, 3.4), title=None, 
                   color=method_color[method])  # fmt: skip
         ax.set_aspect("auto")
         ax.tick_params(labelsize=7)
-    for ax in axes[len(methods):]:
+    for ax in axes[len(methods) :]:
         ax.set_visible(False)
     name = getattr(function, "title", None) or _title(result.function)
     fit_suptitle(fig, title or f"Basins of attraction on {name}: the minimum each start reached "

@@ -45,14 +45,16 @@ def convergence(comparison, *, functions=None, ncols=3, title=None):
             steps, q25, q50, q75 = convergence_data(comparison, f, method)
             clip = lambda v: np.where(np.isfinite(v), np.maximum(v, FLOOR), np.nan)  # noqa: E731
             ax.plot(steps, clip(q50), color=colors[method], linewidth=1.8, label=method)
-            ax.fill_between(steps, clip(q25), clip(q75), color=colors[method], alpha=0.2, linewidth=0)
+            ax.fill_between(
+                steps, clip(q25), clip(q75), color=colors[method], alpha=0.2, linewidth=0
+            )
         ax.set_xscale("symlog", linthresh=1)
         ax.set_yscale("log")
         ax.set_xlabel("step")
         ax.set_ylabel("best f − f* so far")
         ax.grid(True, which="major", alpha=0.3)
         fit_title(ax, problem_label(f, functions), fontsize=9)
-    for ax in axes[len(functions):]:
+    for ax in axes[len(functions) :]:
         ax.set_visible(False)
     handles = [h for h in axes[0].lines if h.get_label() in methods]
     fig.legend(handles, [h.get_label() for h in handles], loc="outside lower center",

@@ -62,8 +62,9 @@ def _draw(ax, comparison, methods, colors, functions):
     ax.grid(True, which="major", alpha=0.3)
 
 
-def ecdf(comparison, *, functions=None, per_function=False, ncols=3, ax=None, title=None,
-         figsize=None):
+def ecdf(
+    comparison, *, functions=None, per_function=False, ncols=3, ax=None, title=None, figsize=None
+):
     """Runtime ECDF of every method: fraction of (run, target) pairs reached against gradient
     evaluations (log axis), × at each method's largest budget.
 
@@ -86,7 +87,9 @@ def ecdf(comparison, *, functions=None, per_function=False, ncols=3, ax=None, ti
     methods = methods_of(comparison)
     colors = method_colors(methods)
     targets = comparison.targets
-    span = f"targets {max(targets):g} … {min(targets):g} on f − f*" if len(targets) else "no targets"
+    span = (
+        f"targets {max(targets):g} … {min(targets):g} on f − f*" if len(targets) else "no targets"
+    )
     if not per_function:
         if ax is None:
             fig = matplotlib_figure()(figsize=figsize or (6.5, 4.5), layout="constrained")
@@ -98,12 +101,14 @@ def ecdf(comparison, *, functions=None, per_function=False, ncols=3, ax=None, ti
         fit_title(ax, title or f"Runtime ECDF over {len(functions)} function(s), {span}")
         return fig
     nrows, ncols = grid_shape(len(functions), ncols)
-    fig = matplotlib_figure()(figsize=figsize or (4.2 * ncols, 3.4 * nrows + 0.5), layout="constrained")
+    fig = matplotlib_figure()(
+        figsize=figsize or (4.2 * ncols, 3.4 * nrows + 0.5), layout="constrained"
+    )
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     for panel, f in zip(axes, functions, strict=False):
         _draw(panel, comparison, methods, colors, [f])
         fit_title(panel, problem_label(f, functions), fontsize=9)
-    for panel in axes[len(functions):]:
+    for panel in axes[len(functions) :]:
         panel.set_visible(False)
     handles = [axes[0].lines[2 * i] for i in range(len(methods))]
     fig.legend(handles, methods, loc="outside lower center", ncols=min(len(methods), 6), fontsize=8,

@@ -16,7 +16,10 @@ def _legacy_panels(result):
     rate = {(r["function"], r["method"]): r["success_rate"] for r in result.rows}
     panels = []
     for f in result.functions:
-        ends = {m: np.array([r.x for r in result.runs[(f.name, m)]], dtype=float).reshape(-1, 2) for m in methods}
+        ends = {
+            m: np.array([r.x for r in result.runs[(f.name, m)]], dtype=float).reshape(-1, 2)
+            for m in methods
+        }
         panels.append((f, ends, {m: rate[(f.name, m)] for m in methods}))
     starts = result.rows[0]["runs"] if result.rows else 0
     return methods, panels, starts
@@ -36,7 +39,11 @@ def _record_panels(result):
         (name, 2, 0) for name in config["functions"]
         if int(getattr(result, "functions_info", {}).get(name, {}).get("dim", 2)) == 2]  # fmt: skip
     problems = [tuple(p) for p in problems if int(p[1]) == 2]
-    rate = {(r["function"], r["method"]): r["success_rate"] for r in result.summary() if r.get("dim", 2) == 2}
+    rate = {
+        (r["function"], r["method"]): r["success_rate"]
+        for r in result.summary()
+        if r.get("dim", 2) == 2
+    }
     panels = []
     for name, dim, instance in problems:
         try:
@@ -61,7 +68,9 @@ def comparison(result, *, ncols=3, levels=25, panel_size=(4.2, 3.6)):
     end point in its method's colour and marker; the title gives each method's success rate.
     """
     Figure = matplotlib_figure()
-    methods, panels, starts = _legacy_panels(result) if hasattr(result, "rows") else _record_panels(result)
+    methods, panels, starts = (
+        _legacy_panels(result) if hasattr(result, "rows") else _record_panels(result)
+    )
     if not panels:
         raise ValueError("comparison: the study has no 2-D function to draw")
     colors, markers = method_colors(methods), method_markers(methods)
@@ -77,7 +86,12 @@ def comparison(result, *, ncols=3, levels=25, panel_size=(4.2, 3.6)):
         for method in methods:
             points = ends[method]
             inside = np.all(np.isfinite(points), axis=1)
-            inside &= (points[:, 0] >= x0) & (points[:, 0] <= x1) & (points[:, 1] >= y0) & (points[:, 1] <= y1)
+            inside &= (
+                (points[:, 0] >= x0)
+                & (points[:, 0] <= x1)
+                & (points[:, 1] >= y0)
+                & (points[:, 1] <= y1)
+            )
             handles[method] = ax.scatter(
                 points[inside, 0], points[inside, 1], s=28, marker=markers[method],
                 c=colors[method], edgecolors="black", linewidths=0.4, zorder=5, alpha=0.9,
@@ -85,7 +99,7 @@ def comparison(result, *, ncols=3, levels=25, panel_size=(4.2, 3.6)):
         rates = " · ".join(f"{m} {100 * rate[m]:.0f}%" for m in methods)
         fit_title(ax, f"{f.title}\n{rates}", fontsize=9)
         ax.tick_params(labelsize=7)
-    for ax in axes[len(panels):]:
+    for ax in axes[len(panels) :]:
         ax.set_visible(False)
     fig.legend([handles[m] for m in methods], methods, loc="outside lower center",
                ncols=min(len(methods), 6), fontsize=9, frameon=False)  # fmt: skip

@@ -28,7 +28,9 @@ def runs_as_paths(runs):
     for label, run in items:
         path = np.asarray(getattr(run, "path", run), dtype=float)
         if path.ndim != 2 or path.shape[1] != 2:
-            raise ValueError(f"plot: a run's path must have shape (k, 2), got {path.shape} for {label!r}")
+            raise ValueError(
+                f"plot: a run's path must have shape (k, 2), got {path.shape} for {label!r}"
+            )
         out.append((str(label), path, getattr(run, "values", None)))
     return out
 
@@ -113,13 +115,31 @@ def mark_minima(ax, f, label=True):
     minima = getattr(f, "minima", None)
     if minima is not None and len(minima):
         minima = np.asarray(minima, dtype=float).reshape(-1, 2)
-        ax.scatter(minima[:, 0], minima[:, 1], marker="*", s=220, c="gold", edgecolors="black",
-                   linewidths=0.8, zorder=6, label="global minimum" if label else None)
+        ax.scatter(
+            minima[:, 0],
+            minima[:, 1],
+            marker="*",
+            s=220,
+            c="gold",
+            edgecolors="black",
+            linewidths=0.8,
+            zorder=6,
+            label="global minimum" if label else None,
+        )
     local = getattr(f, "local_minima", None)
     if local is not None and len(local):
         local = np.asarray(local, dtype=float).reshape(-1, 2)
-        ax.scatter(local[:, 0], local[:, 1], marker="*", s=90, c="white", edgecolors="black",
-                   linewidths=0.6, zorder=6, label="local minimum" if label else None)
+        ax.scatter(
+            local[:, 0],
+            local[:, 1],
+            marker="*",
+            s=90,
+            c="white",
+            edgecolors="black",
+            linewidths=0.6,
+            zorder=6,
+            label="local minimum" if label else None,
+        )
 
 
 def new_axes(ax, figsize):
@@ -129,8 +149,9 @@ def new_axes(ax, figsize):
     return fig, fig.subplots()
 
 
-def paths(f, runs, *, domain=None, levels=30, title=None, show_steps=True, ax=None,
-          figsize=(7, 5.5)):
+def paths(
+    f, runs, *, domain=None, levels=30, title=None, show_steps=True, ax=None, figsize=(7, 5.5)
+):
     """Runs drawn over filled contours of ``f``: the post's ``plotLog``, made readable.
 
     Parameters
@@ -165,7 +186,9 @@ def paths(f, runs, *, domain=None, levels=30, title=None, show_steps=True, ax=No
                 markersize=3.5, markevery=every, zorder=4,
                 label=f"{name} ({len(path) - 1} steps)" if show_steps else name)  # fmt: skip
         ax.scatter(*path[0], s=60, facecolors="white", edgecolors=color, linewidths=2, zorder=5)
-        ax.scatter(*path[-1], s=70, marker="X", c=color, edgecolors="black", linewidths=0.6, zorder=5)
+        ax.scatter(
+            *path[-1], s=70, marker="X", c=color, edgecolors="black", linewidths=0.6, zorder=5
+        )
     mark_minima(ax, f)
     ax.scatter([], [], s=60, facecolors="white", edgecolors="gray", linewidths=2, label="start")
     ax.scatter([], [], s=70, marker="X", c="gray", edgecolors="black", label="end")

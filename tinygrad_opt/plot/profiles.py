@@ -33,7 +33,9 @@ def profile_data(comparison):
     ert = np.full((len(problems), len(methods)), np.inf)
     for r in rows:
         if r["method"] in methods and r.get("ert") is not None:
-            ert[problems.index((r["function"], r.get("dim"))), methods.index(r["method"])] = float(r["ert"])
+            ert[problems.index((r["function"], r.get("dim"))), methods.index(r["method"])] = float(
+                r["ert"]
+            )
     best = ert.min(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratios = np.where(np.isfinite(ert), ert / best, np.inf)
@@ -61,7 +63,9 @@ def performance_profile(comparison, *, tau_max=None, ax=None, title=None, figsiz
         r = np.sort(ratios[:, s])
         r = r[np.isfinite(r)]
         x = np.concatenate([[1.0], r, [tau_max]])
-        y = np.concatenate([[0.0], np.arange(1, len(r) + 1) / len(problems), [len(r) / len(problems)]])
+        y = np.concatenate(
+            [[0.0], np.arange(1, len(r) + 1) / len(problems), [len(r) / len(problems)]]
+        )
         ax.step(x, y, where="post", color=colors[method], linewidth=1.8, label=method)
     ax.set_xscale("log", base=2)
     ax.set_xlim(1, tau_max)

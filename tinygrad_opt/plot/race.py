@@ -109,7 +109,9 @@ class Race:
                     f"<body>{self.to_jshtml(fps=fps, dpi=dpi)}</body></html>\n")  # fmt: skip
             path.write_text(page, encoding="utf-8")
         else:
-            raise ValueError(f"Race.save: unknown format {path.suffix!r} for {str(path)!r}; use .gif or .html")
+            raise ValueError(
+                f"Race.save: unknown format {path.suffix!r} for {str(path)!r}; use .gif or .html"
+            )
         return path
 
     def render_frames(self, dpi=80):
@@ -156,7 +158,9 @@ class Race:
         for frame in self.render_frames(dpi):
             image = Image.fromarray(frame[..., :3])
             if first is None:
-                first = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+                first = image.quantize(
+                    256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+                )
                 yield first
             else:
                 yield image.quantize(palette=first, dither=Image.Dither.NONE)
@@ -193,8 +197,18 @@ class Race:
         return self.to_jshtml()
 
 
-def animate_paths(f, runs, *, frames=100, domain=None, levels=30, title=None, f_star=None,
-                  figsize=(6.4, 5.4), interval=80):
+def animate_paths(
+    f,
+    runs,
+    *,
+    frames=100,
+    domain=None,
+    levels=30,
+    title=None,
+    f_star=None,
+    figsize=(6.4, 5.4),
+    interval=80,
+):
     """Animate given paths over log-scaled contours of ``f`` (see :func:`race`).
 
     Parameters
@@ -229,12 +243,16 @@ def animate_paths(f, runs, *, frames=100, domain=None, levels=30, title=None, f_
 
     fig = matplotlib_figure()(figsize=figsize, layout="constrained")
     ax = fig.subplots()
-    filled, label, log = contours(ax, f, plot_domain(f, runs, domain), levels, log=True, resolution=200)
+    filled, label, log = contours(
+        ax, f, plot_domain(f, runs, domain), levels, log=True, resolution=200
+    )
     colorbar(fig, filled, ax, label, log)
     mark_minima(ax, f, label=False)
     lines, heads = {}, {}
     for name, path, _ in runs:
-        ax.scatter(*path[0], s=60, facecolors="white", edgecolors=colors[name], linewidths=2, zorder=5)
+        ax.scatter(
+            *path[0], s=60, facecolors="white", edgecolors=colors[name], linewidths=2, zorder=5
+        )
         (lines[name],) = ax.plot(path[:1, 0], path[:1, 1], color=colors[name], linewidth=1.8, zorder=4,
                                  label=name)  # fmt: skip
         (heads[name],) = ax.plot(path[:1, 0], path[:1, 1], marker=markers[name], markersize=8,
@@ -242,8 +260,9 @@ def animate_paths(f, runs, *, frames=100, domain=None, levels=30, title=None, f_
     counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", ha="left", fontsize=9,
                       bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85})  # fmt: skip
     # one column: the labels grow by their f − f* after the layout is frozen
-    legend = fig.legend(loc="outside lower center", ncols=1 if len(runs) <= 4 else 2, fontsize=8,
-                        frameon=False)
+    legend = fig.legend(
+        loc="outside lower center", ncols=1 if len(runs) <= 4 else 2, fontsize=8, frameon=False
+    )
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     fit_title(ax, title or f"{getattr(f, 'title', 'f')}: a race from {_point(runs[0][1][0])}")
@@ -279,8 +298,18 @@ def _point(x):
     return "(" + ", ".join(f"{v:.3g}" for v in x) + ")"
 
 
-def race(f, x0, methods=("sgd", "adagrad", "rmsprop", "adam"), *, lr=None, max_iter=1000,
-         tol=1e-5, frames=100, hyperparameters=None, **kwargs):
+def race(
+    f,
+    x0,
+    methods=("sgd", "adagrad", "rmsprop", "adam"),
+    *,
+    lr=None,
+    max_iter=1000,
+    tol=1e-5,
+    frames=100,
+    hyperparameters=None,
+    **kwargs,
+):
     """Race several optimizers from the same start ``x0`` on ``f`` (runs ``tg.minimize``).
 
     Parameters

@@ -35,7 +35,7 @@ def problems_of(comparison):
 
 
 def problem_label(problem, problems):
-    """"rosenbrock", or "rosenbrock (10-D)" when the study has rosenbrock in several dimensions."""
+    """ "rosenbrock", or "rosenbrock (10-D)" when the study has rosenbrock in several dimensions."""
     if not isinstance(problem, tuple):
         return str(problem)
     name, dim = problem

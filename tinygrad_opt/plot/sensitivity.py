@@ -49,9 +49,13 @@ def sensitivity(comparison, *, ncols=4, title=None):
             lr = np.array([r["lr"] for r in rows], dtype=float)
             rate = np.array([r["success_rate"] for r in rows], dtype=float)
             ert = np.array([np.nan if r["ert"] is None else r["ert"] for r in rows], dtype=float)
-            top.plot(lr, rate, color=colors[method], marker=markers[method], markersize=4, label=method)
+            top.plot(
+                lr, rate, color=colors[method], marker=markers[method], markersize=4, label=method
+            )
             bottom.plot(lr, ert, color=colors[method], marker=markers[method], markersize=4)
-            picks = {chosen[k] for k in chosen if k[1] == method and (scope is None or k[0] == scope)}
+            picks = {
+                chosen[k] for k in chosen if k[1] == method and (scope is None or k[0] == scope)
+            }
             for pick in picks:
                 at = np.flatnonzero(np.isclose(lr, pick))
                 if at.size:

@@ -11,8 +11,18 @@ from .style import fit_title, matplotlib_figure, method_colors
 __all__ = ["surface"]
 
 
-def surface(f, runs=None, *, domain=None, resolution=80, log=False, title=None,
-            figsize=(7, 5.5), elev=35, azim=-60):
+def surface(
+    f,
+    runs=None,
+    *,
+    domain=None,
+    resolution=80,
+    log=False,
+    title=None,
+    figsize=(7, 5.5),
+    elev=35,
+    azim=-60,
+):
     """f over ``domain`` as a 3-D surface, each run's path lifted onto it.
 
     ``runs`` as for :func:`~tinygrad_opt.plot.paths` (optional). ``log=True`` draws

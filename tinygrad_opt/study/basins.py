@@ -47,7 +47,9 @@ class Basins:
     def share(self, method):
         """label → the fraction of the grid's starts with that label, for ``method``."""
         if method not in self.labels:
-            raise ValueError(f"share: unknown method {method!r}; choose from {', '.join(self.labels)}")
+            raise ValueError(
+                f"share: unknown method {method!r}; choose from {', '.join(self.labels)}"
+            )
         values, counts = np.unique(self.labels[method], return_counts=True)
         total = self.labels[method].size
         return {int(v): c / total for v, c in zip(values, counts, strict=True)}
@@ -86,11 +88,17 @@ def basins(function, methods=None, resolution=101, lr="tune", max_iter=1000, tol
         raise ValueError(f"basins: the function must be 2-D, got {f.name} with dim={f.dim}")
     if f.minimum is None:
         raise ValueError(f"basins: {f.name} has no known minima to label the starts with")
-    if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or resolution < 2:
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, numbers.Integral)
+        or resolution < 2
+    ):
         raise ValueError(f"basins: resolution must be an integer >= 2, got {resolution!r}")
     resolved, _, _ = _methods(methods, hyperparameters)
     names = [r[0] for r in resolved]
-    rates = _learning_rates(f, names, lr, max_iter, tol, seed, lr_grid, tune_starts, hyperparameters, n_jobs)
+    rates = _learning_rates(
+        f, names, lr, max_iter, tol, seed, lr_grid, tune_starts, hyperparameters, n_jobs
+    )
     (x0, x1), (y0, y1) = f.domain
     xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
     X, Y = np.meshgrid(xs, ys)
@@ -105,7 +113,9 @@ def basins(function, methods=None, resolution=101, lr="tune", max_iter=1000, tol
     return Basins(f.name, xs, ys, f.all_minima.copy(), labels, rates, max_iter, float(tol))
 
 
-def _learning_rates(f, names, lr, max_iter, tol, seed, lr_grid, tune_starts, hyperparameters, n_jobs):
+def _learning_rates(
+    f, names, lr, max_iter, tol, seed, lr_grid, tune_starts, hyperparameters, n_jobs
+):
     if isinstance(lr, dict):
         rates = {_class_and_name(k)[1]: float(v) for k, v in lr.items()}
         missing = [n for n in names if n not in rates]

@@ -184,9 +184,13 @@ def _check_domain(domain, name):
     try:
         box = [tuple(float(v) for v in pair) for pair in domain]
     except (TypeError, ValueError):
-        raise ValueError(f"{name}: domain must be a list of (low, high) pairs, got {domain!r}") from None
+        raise ValueError(
+            f"{name}: domain must be a list of (low, high) pairs, got {domain!r}"
+        ) from None
     if not box or any(len(pair) != 2 for pair in box):
-        raise ValueError(f"{name}: domain must be a non-empty list of (low, high) pairs, got {domain!r}")
+        raise ValueError(
+            f"{name}: domain must be a non-empty list of (low, high) pairs, got {domain!r}"
+        )
     for i, (lo, hi) in enumerate(box):
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
             raise ValueError(f"{name}: domain[{i}] = ({lo}, {hi}) needs finite low < high")
@@ -234,8 +238,10 @@ def refine(f, x, max_steps=30):
         if np.max(np.abs(step)) <= 1e-15 * (1 + np.max(np.abs(x))):
             break
     if np.max(np.abs(x - start) / (hi - lo)) > 1e-2:
-        raise ValueError(f"{f.name}: Newton moved the listed minimiser {start.tolist()} to "
-                         f"{x.tolist()}; the listed point is not near a minimiser")
+        raise ValueError(
+            f"{f.name}: Newton moved the listed minimiser {start.tolist()} to "
+            f"{x.tolist()}; the listed point is not near a minimiser"
+        )
     return x
 
 
@@ -488,84 +494,305 @@ def _dixon_price_minima(d):
     return [x, other] if d > 1 else [x]
 
 
-_spec("post", "The post's fx", "exp(x/5) + 5x² + 3y² − 2xy − 7x − 8y + 5", _post,
-      lambda d: _repeat((-10, 10), 2), lambda d: [(1.009491637512431, 1.6698305458374771)],
-      -4.112353204231809)
-_spec("rosenbrock", "Rosenbrock", "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²", _rosenbrock,
-      lambda d: [(-2, 2)] + _repeat((-1, 3), d - 1), lambda d: _nd(1.0, d), 0.0, scalable=True)
-_spec("himmelblau", "Himmelblau", "(x² + y − 11)² + (x + y² − 7)²", _himmelblau,
-      lambda d: _repeat((-5, 5), 2),
-      lambda d: [(3, 2), (-2.805118086952745, 3.131312518250573),
-                 (-3.779310253377747, -3.283185991286169), (3.5844283403304917, -1.8481265269644036)],
-      0.0)
-_spec("rastrigin", "Rastrigin", "10n + Σ (xᵢ² − 10 cos 2πxᵢ)", _rastrigin,
-      lambda d: _repeat((-5.12, 5.12), d), lambda d: _nd(0.0, d), 0.0, scalable=True,
-      local=lambda d: () if d != 2 else (
-          [(r, 0) for r in (_RASTRIGIN_R, -_RASTRIGIN_R)] + [(0, r) for r in (_RASTRIGIN_R, -_RASTRIGIN_R)]
-          + [(a, b) for a in (_RASTRIGIN_R, -_RASTRIGIN_R) for b in (_RASTRIGIN_R, -_RASTRIGIN_R)]))
-_spec("ackley", "Ackley", "−20 exp(−0.2 √(Σxᵢ²/n)) − exp(Σ cos(2πxᵢ)/n) + e + 20", _ackley,
-      lambda d: _repeat((-5, 5), d), lambda d: _nd(0.0, d), 0.0, scalable=True,
-      local=lambda d: () if d != 2 else [(_ACKLEY_R, 0), (-_ACKLEY_R, 0), (0, _ACKLEY_R), (0, -_ACKLEY_R)],
-      smooth_at_minima=False)
-_spec("beale", "Beale", "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²", _beale,
-      lambda d: _repeat((-4.5, 4.5), 2), lambda d: [(3, 0.5)], 0.0)
-_spec("styblinski_tang", "Styblinski–Tang", "½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ)", _styblinski_tang,
-      lambda d: _repeat((-5, 5), d), lambda d: _nd(_ST, d), -39.16616570377142, scalable=True,
-      local=lambda d: () if d != 2 else [(_ST_LOCAL, _ST), (_ST, _ST_LOCAL), (_ST_LOCAL, _ST_LOCAL)])
-_spec("six_hump_camel", "Six-hump camel", "(4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²",
-      _six_hump_camel, lambda d: [(-3, 3), (-2, 2)],
-      lambda d: [(0.0898420131003181, -0.7126564030207396), (-0.0898420131003181, 0.7126564030207396)],
-      -1.0316284534898774,
-      local=lambda d: [(1.7036067149699807, -0.7960835686726251), (-1.7036067149699807, 0.7960835686726251),
-                       (1.6071047529201974, 0.5686514548841314), (-1.6071047529201974, -0.5686514548841314)])
-_spec("goldstein_price", "Goldstein–Price",
-      "[1 + (x+y+1)²(19 − 14x + 3x² − 14y + 6xy + 3y²)]·[30 + (2x−3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]",
-      _goldstein_price, lambda d: _repeat((-2, 2), 2), lambda d: [(0, -1)], 3.0,
-      local=lambda d: [(-0.6, -0.4), (1.8, 0.2), (1.2, 0.8)])
-_spec("sphere", "Sphere", "Σ xᵢ²", _sphere, lambda d: _repeat((-5.12, 5.12), d),
-      lambda d: _nd(0.0, d), 0.0, scalable=True)
-_spec("booth", "Booth", "(x + 2y − 7)² + (2x + y − 5)²", _booth, lambda d: _repeat((-10, 10), 2),
-      lambda d: [(1, 3)], 0.0)
-_spec("matyas", "Matyas", "0.26(x² + y²) − 0.48xy", _matyas, lambda d: _repeat((-10, 10), 2),
-      lambda d: [(0, 0)], 0.0)
-_spec("three_hump_camel", "Three-hump camel", "2x² − 1.05x⁴ + x⁶/6 + xy + y²", _three_hump_camel,
-      lambda d: _repeat((-5, 5), 2), lambda d: [(0, 0)], 0.0,
-      local=lambda d: [(1.7475523, -0.8737761), (-1.7475523, 0.8737761)])
-_spec("easom", "Easom", "−cos x cos y exp(−(x − π)² − (y − π)²)", _easom,
-      lambda d: _repeat((-100, 100), 2), lambda d: [(PI, PI)], -1.0)
-_spec("levy", "Levy", "sin²(πw₁) + Σ (wᵢ − 1)²(1 + 10 sin²(πwᵢ + 1)) + (w_n − 1)²(1 + sin²(2πw_n)), w = 1 + (x − 1)/4",
-      _levy, lambda d: _repeat((-10, 10), d), lambda d: _nd(1.0, d), 0.0, scalable=True)
-_spec("griewank", "Griewank", "Σ xᵢ²/4000 − Π cos(xᵢ/√i) + 1", _griewank,
-      lambda d: _repeat((-600, 600), d), lambda d: _nd(0.0, d), 0.0, scalable=True)
-_spec("schwefel", "Schwefel", "418.9829 n − Σ xᵢ sin √|xᵢ|", _schwefel,
-      lambda d: _repeat((-500, 500), d), lambda d: _nd(420.9687, d), 0.0, scalable=True,
-      constrained=True)
-_spec("michalewicz", "Michalewicz", "−Σ sin(xᵢ) sin²⁰(i xᵢ²/π)", _michalewicz,
-      lambda d: _repeat((0, PI), 2), lambda d: [(2.20290552, 1.57079633)], -1.8013)
-_spec("zakharov", "Zakharov", "Σ xᵢ² + (Σ ½ i xᵢ)² + (Σ ½ i xᵢ)⁴", _zakharov,
-      lambda d: _repeat((-5, 10), d), lambda d: _nd(0.0, d), 0.0, scalable=True)
-_spec("dixon_price", "Dixon–Price", "(x₁ − 1)² + Σ i (2xᵢ² − xᵢ₋₁)²", _dixon_price,
-      lambda d: _repeat((-10, 10), d), _dixon_price_minima, 0.0, scalable=True)
-_spec("bohachevsky", "Bohachevsky", "x² + 2y² − 0.3 cos 3πx − 0.4 cos 4πy + 0.7", _bohachevsky,
-      lambda d: _repeat((-100, 100), 2), lambda d: [(0, 0)], 0.0)
-_spec("branin", "Branin", "(y − 5.1x²/(4π²) + 5x/π − 6)² + 10(1 − 1/(8π)) cos x + 10", _branin,
-      lambda d: [(-5, 10), (0, 15)], lambda d: [(-PI, 12.275), (PI, 2.275), (9.42478, 2.475)],
-      0.397887, constrained=True)
-_spec("cross_in_tray", "Cross-in-tray", "−0.0001(|sin x sin y exp|100 − √(x² + y²)/π|| + 1)^0.1",
-      _cross_in_tray, lambda d: _repeat((-10, 10), 2),
-      lambda d: [(a, b) for a in (1.3491, -1.3491) for b in (1.3491, -1.3491)], -2.06261)
-_spec("eggholder", "Eggholder", "−(y + 47) sin √|x/2 + y + 47| − x sin √|x − (y + 47)|", _eggholder,
-      lambda d: _repeat((-512, 512), 2), lambda d: [(512, 404.2319)], -959.6407, constrained=True)
-_spec("holder_table", "Hölder table", "−|sin x cos y exp|1 − √(x² + y²)/π||", _holder_table,
-      lambda d: _repeat((-10, 10), 2),
-      lambda d: [(a, b) for a in (8.05502, -8.05502) for b in (9.66459, -9.66459)], -19.2085,
-      constrained=True)
-_spec("drop_wave", "Drop-wave", "−(1 + cos 12√(x² + y²)) / (½(x² + y²) + 2)", _drop_wave,
-      lambda d: _repeat((-5.12, 5.12), 2), lambda d: [(0, 0)], -1.0, smooth_at_minima=False)
-_spec("mccormick", "McCormick", "sin(x + y) + (x − y)² − 1.5x + 2.5y + 1", _mccormick,
-      lambda d: [(-1.5, 4), (-3, 4)], lambda d: [(-0.54719, -1.54719)], -1.9133, constrained=True)
-_spec("shubert", "Shubert", "(Σᵢ i cos((i+1)x + i)) · (Σᵢ i cos((i+1)y + i)), i = 1..5", _shubert,
-      lambda d: _repeat((-10, 10), 2), lambda d: _shubert_minima(), -186.7309, constrained=True)
+_spec(
+    "post",
+    "The post's fx",
+    "exp(x/5) + 5x² + 3y² − 2xy − 7x − 8y + 5",
+    _post,
+    lambda d: _repeat((-10, 10), 2),
+    lambda d: [(1.009491637512431, 1.6698305458374771)],
+    -4.112353204231809,
+)
+_spec(
+    "rosenbrock",
+    "Rosenbrock",
+    "Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²",
+    _rosenbrock,
+    lambda d: [(-2, 2)] + _repeat((-1, 3), d - 1),
+    lambda d: _nd(1.0, d),
+    0.0,
+    scalable=True,
+)
+_spec(
+    "himmelblau",
+    "Himmelblau",
+    "(x² + y − 11)² + (x + y² − 7)²",
+    _himmelblau,
+    lambda d: _repeat((-5, 5), 2),
+    lambda d: [
+        (3, 2),
+        (-2.805118086952745, 3.131312518250573),
+        (-3.779310253377747, -3.283185991286169),
+        (3.5844283403304917, -1.8481265269644036),
+    ],
+    0.0,
+)
+_spec(
+    "rastrigin",
+    "Rastrigin",
+    "10n + Σ (xᵢ² − 10 cos 2πxᵢ)",
+    _rastrigin,
+    lambda d: _repeat((-5.12, 5.12), d),
+    lambda d: _nd(0.0, d),
+    0.0,
+    scalable=True,
+    local=lambda d: (
+        ()
+        if d != 2
+        else (
+            [(r, 0) for r in (_RASTRIGIN_R, -_RASTRIGIN_R)]
+            + [(0, r) for r in (_RASTRIGIN_R, -_RASTRIGIN_R)]
+            + [(a, b) for a in (_RASTRIGIN_R, -_RASTRIGIN_R) for b in (_RASTRIGIN_R, -_RASTRIGIN_R)]
+        )
+    ),
+)
+_spec(
+    "ackley",
+    "Ackley",
+    "−20 exp(−0.2 √(Σxᵢ²/n)) − exp(Σ cos(2πxᵢ)/n) + e + 20",
+    _ackley,
+    lambda d: _repeat((-5, 5), d),
+    lambda d: _nd(0.0, d),
+    0.0,
+    scalable=True,
+    local=lambda d: (
+        () if d != 2 else [(_ACKLEY_R, 0), (-_ACKLEY_R, 0), (0, _ACKLEY_R), (0, -_ACKLEY_R)]
+    ),
+    smooth_at_minima=False,
+)
+_spec(
+    "beale",
+    "Beale",
+    "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
+    _beale,
+    lambda d: _repeat((-4.5, 4.5), 2),
+    lambda d: [(3, 0.5)],
+    0.0,
+)
+_spec(
+    "styblinski_tang",
+    "Styblinski–Tang",
+    "½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ)",
+    _styblinski_tang,
+    lambda d: _repeat((-5, 5), d),
+    lambda d: _nd(_ST, d),
+    -39.16616570377142,
+    scalable=True,
+    local=lambda d: () if d != 2 else [(_ST_LOCAL, _ST), (_ST, _ST_LOCAL), (_ST_LOCAL, _ST_LOCAL)],
+)
+_spec(
+    "six_hump_camel",
+    "Six-hump camel",
+    "(4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²",
+    _six_hump_camel,
+    lambda d: [(-3, 3), (-2, 2)],
+    lambda d: [
+        (0.0898420131003181, -0.7126564030207396),
+        (-0.0898420131003181, 0.7126564030207396),
+    ],
+    -1.0316284534898774,
+    local=lambda d: [
+        (1.7036067149699807, -0.7960835686726251),
+        (-1.7036067149699807, 0.7960835686726251),
+        (1.6071047529201974, 0.5686514548841314),
+        (-1.6071047529201974, -0.5686514548841314),
+    ],
+)
+_spec(
+    "goldstein_price",
+    "Goldstein–Price",
+    "[1 + (x+y+1)²(19 − 14x + 3x² − 14y + 6xy + 3y²)]·[30 + (2x−3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]",
+    _goldstein_price,
+    lambda d: _repeat((-2, 2), 2),
+    lambda d: [(0, -1)],
+    3.0,
+    local=lambda d: [(-0.6, -0.4), (1.8, 0.2), (1.2, 0.8)],
+)
+_spec(
+    "sphere",
+    "Sphere",
+    "Σ xᵢ²",
+    _sphere,
+    lambda d: _repeat((-5.12, 5.12), d),
+    lambda d: _nd(0.0, d),
+    0.0,
+    scalable=True,
+)
+_spec(
+    "booth",
+    "Booth",
+    "(x + 2y − 7)² + (2x + y − 5)²",
+    _booth,
+    lambda d: _repeat((-10, 10), 2),
+    lambda d: [(1, 3)],
+    0.0,
+)
+_spec(
+    "matyas",
+    "Matyas",
+    "0.26(x² + y²) − 0.48xy",
+    _matyas,
+    lambda d: _repeat((-10, 10), 2),
+    lambda d: [(0, 0)],
+    0.0,
+)
+_spec(
+    "three_hump_camel",
+    "Three-hump camel",
+    "2x² − 1.05x⁴ + x⁶/6 + xy + y²",
+    _three_hump_camel,
+    lambda d: _repeat((-5, 5), 2),
+    lambda d: [(0, 0)],
+    0.0,
+    local=lambda d: [(1.7475523, -0.8737761), (-1.7475523, 0.8737761)],
+)
+_spec(
+    "easom",
+    "Easom",
+    "−cos x cos y exp(−(x − π)² − (y − π)²)",
+    _easom,
+    lambda d: _repeat((-100, 100), 2),
+    lambda d: [(PI, PI)],
+    -1.0,
+)
+_spec(
+    "levy",
+    "Levy",
+    "sin²(πw₁) + Σ (wᵢ − 1)²(1 + 10 sin²(πwᵢ + 1)) + (w_n − 1)²(1 + sin²(2πw_n)), w = 1 + (x − 1)/4",
+    _levy,
+    lambda d: _repeat((-10, 10), d),
+    lambda d: _nd(1.0, d),
+    0.0,
+    scalable=True,
+)
+_spec(
+    "griewank",
+    "Griewank",
+    "Σ xᵢ²/4000 − Π cos(xᵢ/√i) + 1",
+    _griewank,
+    lambda d: _repeat((-600, 600), d),
+    lambda d: _nd(0.0, d),
+    0.0,
+    scalable=True,
+)
+_spec(
+    "schwefel",
+    "Schwefel",
+    "418.9829 n − Σ xᵢ sin √|xᵢ|",
+    _schwefel,
+    lambda d: _repeat((-500, 500), d),
+    lambda d: _nd(420.9687, d),
+    0.0,
+    scalable=True,
+    constrained=True,
+)
+_spec(
+    "michalewicz",
+    "Michalewicz",
+    "−Σ sin(xᵢ) sin²⁰(i xᵢ²/π)",
+    _michalewicz,
+    lambda d: _repeat((0, PI), 2),
+    lambda d: [(2.20290552, 1.57079633)],
+    -1.8013,
+)
+_spec(
+    "zakharov",
+    "Zakharov",
+    "Σ xᵢ² + (Σ ½ i xᵢ)² + (Σ ½ i xᵢ)⁴",
+    _zakharov,
+    lambda d: _repeat((-5, 10), d),
+    lambda d: _nd(0.0, d),
+    0.0,
+    scalable=True,
+)
+_spec(
+    "dixon_price",
+    "Dixon–Price",
+    "(x₁ − 1)² + Σ i (2xᵢ² − xᵢ₋₁)²",
+    _dixon_price,
+    lambda d: _repeat((-10, 10), d),
+    _dixon_price_minima,
+    0.0,
+    scalable=True,
+)
+_spec(
+    "bohachevsky",
+    "Bohachevsky",
+    "x² + 2y² − 0.3 cos 3πx − 0.4 cos 4πy + 0.7",
+    _bohachevsky,
+    lambda d: _repeat((-100, 100), 2),
+    lambda d: [(0, 0)],
+    0.0,
+)
+_spec(
+    "branin",
+    "Branin",
+    "(y − 5.1x²/(4π²) + 5x/π − 6)² + 10(1 − 1/(8π)) cos x + 10",
+    _branin,
+    lambda d: [(-5, 10), (0, 15)],
+    lambda d: [(-PI, 12.275), (PI, 2.275), (9.42478, 2.475)],
+    0.397887,
+    constrained=True,
+)
+_spec(
+    "cross_in_tray",
+    "Cross-in-tray",
+    "−0.0001(|sin x sin y exp|100 − √(x² + y²)/π|| + 1)^0.1",
+    _cross_in_tray,
+    lambda d: _repeat((-10, 10), 2),
+    lambda d: [(a, b) for a in (1.3491, -1.3491) for b in (1.3491, -1.3491)],
+    -2.06261,
+)
+_spec(
+    "eggholder",
+    "Eggholder",
+    "−(y + 47) sin √|x/2 + y + 47| − x sin √|x − (y + 47)|",
+    _eggholder,
+    lambda d: _repeat((-512, 512), 2),
+    lambda d: [(512, 404.2319)],
+    -959.6407,
+    constrained=True,
+)
+_spec(
+    "holder_table",
+    "Hölder table",
+    "−|sin x cos y exp|1 − √(x² + y²)/π||",
+    _holder_table,
+    lambda d: _repeat((-10, 10), 2),
+    lambda d: [(a, b) for a in (8.05502, -8.05502) for b in (9.66459, -9.66459)],
+    -19.2085,
+    constrained=True,
+)
+_spec(
+    "drop_wave",
+    "Drop-wave",
+    "−(1 + cos 12√(x² + y²)) / (½(x² + y²) + 2)",
+    _drop_wave,
+    lambda d: _repeat((-5.12, 5.12), 2),
+    lambda d: [(0, 0)],
+    -1.0,
+    smooth_at_minima=False,
+)
+_spec(
+    "mccormick",
+    "McCormick",
+    "sin(x + y) + (x − y)² − 1.5x + 2.5y + 1",
+    _mccormick,
+    lambda d: [(-1.5, 4), (-3, 4)],
+    lambda d: [(-0.54719, -1.54719)],
+    -1.9133,
+    constrained=True,
+)
+_spec(
+    "shubert",
+    "Shubert",
+    "(Σᵢ i cos((i+1)x + i)) · (Σᵢ i cos((i+1)y + i)), i = 1..5",
+    _shubert,
+    lambda d: _repeat((-10, 10), 2),
+    lambda d: _shubert_minima(),
+    -186.7309,
+    constrained=True,
+)
 
 SCALABLE = tuple(name for name, s in _SPECS.items() if s["scalable"])
 
@@ -661,8 +888,10 @@ def get(name, dim=None, instance=0):
     """
     if isinstance(name, TestFunction):
         if dim not in (None, name.dim) or instance not in (0, name.instance):
-            raise ValueError(f"get: {name.name} is already a {name.dim}-D function (instance "
-                             f"{name.instance}); pass its name to choose dim and instance")
+            raise ValueError(
+                f"get: {name.name} is already a {name.dim}-D function (instance "
+                f"{name.instance}); pass its name to choose dim and instance"
+            )
         return name
     if not isinstance(name, str) or name not in _SPECS:
         raise ValueError(f"unknown test function {name!r}; choose from {', '.join(_SPECS)}")
@@ -671,8 +900,10 @@ def get(name, dim=None, instance=0):
     if isinstance(dim, bool) or not isinstance(dim, numbers.Integral) or dim < 1:
         raise ValueError(f"get: dim must be an integer >= 1, got {dim!r}")
     if dim != 2 and not _SPECS[name]["scalable"]:
-        raise ValueError(f"get: {name} is defined in 2 dimensions only, got dim={dim}; the "
-                         f"scalable functions are {', '.join(SCALABLE)}")
+        raise ValueError(
+            f"get: {name} is defined in 2 dimensions only, got dim={dim}; the "
+            f"scalable functions are {', '.join(SCALABLE)}"
+        )
     if name in ("dixon_price", "rosenbrock") and dim < 2:
         raise ValueError(f"get: {name} needs dim >= 2, got dim={dim}")
     if isinstance(instance, bool) or not isinstance(instance, numbers.Integral) or instance < 0:
@@ -740,7 +971,9 @@ def _is_vectorized(f, box):
     try:
         with np.errstate(all="ignore"):
             batch = np.asarray(f(pts), dtype=float)
-            single = np.array([float(np.asarray(f(pts[:, s]), dtype=float).reshape(())) for s in range(3)])
+            single = np.array(
+                [float(np.asarray(f(pts[:, s]), dtype=float).reshape(())) for s in range(3)]
+            )
     except Exception:
         return False
     return batch.shape == (3,) and np.allclose(batch, single, rtol=1e-12, atol=0, equal_nan=True)

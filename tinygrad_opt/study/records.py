@@ -109,7 +109,11 @@ class Comparison:
             cost = [r["success_step"] if r["success"] else r["nit"] for r in runs]
             share = {}
             for r in runs:
-                label = "diverged" if r["diverged"] else ("none" if r["minimum"] is None else str(r["minimum"]))
+                label = (
+                    "diverged"
+                    if r["diverged"]
+                    else ("none" if r["minimum"] is None else str(r["minimum"]))
+                )
                 share[label] = share.get(label, 0) + 1
             kept = [r["delta_f"] for r in runs if not r["diverged"] and r["delta_f"] is not None]
             lrs = sorted({r["lr"] for r in runs})
@@ -136,28 +140,45 @@ class Comparison:
         methods = self.config["methods"]
         for m in (a, b):
             if m not in methods:
-                raise ValueError(f"pairwise: unknown method {m!r}; this study compared {', '.join(methods)}")
+                raise ValueError(
+                    f"pairwise: unknown method {m!r}; this study compared {', '.join(methods)}"
+                )
         if function is not None and function not in self.config["functions"]:
             raise ValueError(f"pairwise: unknown function {function!r}; this study has "
                              f"{', '.join(dict.fromkeys(self.config['functions']))}")  # fmt: skip
-        key = lambda r: (r["function"], r["dim"], r["instance"], r["start"])  # noqa: E731
-        pick = lambda m: {key(r): r["success"] for r in self.runs  # noqa: E731
-                          if r["method"] == m and (function is None or r["function"] == function)}
+        def key(r):
+            return (r["function"], r["dim"], r["instance"], r["start"])
+
+        def pick(m):
+            return {
+                key(r): r["success"]
+                for r in self.runs
+                if r["method"] == m and (function is None or r["function"] == function)
+            }
+
         ra, rb = pick(a), pick(b)
         shared = sorted(set(ra) & set(rb))
         result = stats.mcnemar([ra[k] for k in shared], [rb[k] for k in shared])
-        result.update(a=a, b=b, a_rate=_rate([ra[k] for k in shared]), b_rate=_rate([rb[k] for k in shared]))
+        result.update(
+            a=a, b=b, a_rate=_rate([ra[k] for k in shared]), b_rate=_rate([rb[k] for k in shared])
+        )
         return result
 
     def tuning_budget(self):
         """What tuning spent: ``{"runs": ..., "ngev": ...}`` summed over every grid lr."""
-        return {"runs": sum(t["runs"] for t in self.tuning), "ngev": sum(t["ngev"] for t in self.tuning)}
+        return {
+            "runs": sum(t["runs"] for t in self.tuning),
+            "ngev": sum(t["ngev"] for t in self.tuning),
+        }
 
     def ecdf(self, method, budgets=None, function=None):
         """COCO's runtime ECDF for ``method``: fraction of (run, target) pairs hit by each budget."""
         budgets = self.curve_steps if budgets is None else budgets
-        hits = [r["hit_steps"] for r in self.runs
-                if r["method"] == method and (function is None or r["function"] == function)]
+        hits = [
+            r["hit_steps"]
+            for r in self.runs
+            if r["method"] == method and (function is None or r["function"] == function)
+        ]
         return stats.ecdf(hits, budgets)
 
     # -- text and HTML ----------------------------------------------------------------------------
@@ -193,7 +214,9 @@ class Comparison:
     def _repr_html_(self):
         header, rows = self._table_rows()
         head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows
+        )
         c = self.config
         caption = (f"{c['starts']} starts per function, seed {c['seed']}, success: f − f* ≤ {c['tol']:g} "
                    f"within {c['max_iter']} steps")  # fmt: skip
@@ -272,18 +295,24 @@ class Comparison:
             with open(path, encoding="utf-8") as fh:
                 text = fh.read()
         except UnicodeDecodeError:
-            raise ValueError(f"Comparison.load: {path!r} is not a saved comparison (not text)") from None
+            raise ValueError(
+                f"Comparison.load: {path!r} is not a saved comparison (not text)"
+            ) from None
         try:
             data = _parse_csv(text) if path.lower().endswith(".csv") else json.loads(text)
         except (ValueError, KeyError, csv.Error) as exc:
-            raise ValueError(f"Comparison.load: {path!r} is not a saved comparison ({exc})") from None
+            raise ValueError(
+                f"Comparison.load: {path!r} is not a saved comparison ({exc})"
+            ) from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             found = data.get("format") if isinstance(data, dict) else type(data).__name__
             raise ValueError(f"Comparison.load: {path!r} is not a saved comparison "
                              f"(format {found!r}, expected {FORMAT!r})")  # fmt: skip
         missing = [k for k in _FIELDS if k not in data]
         if missing:
-            raise ValueError(f"Comparison.load: {path!r} is incomplete (missing {', '.join(missing)})")
+            raise ValueError(
+                f"Comparison.load: {path!r} is incomplete (missing {', '.join(missing)})"
+            )
         return cls(config=data["config"], runs=data["runs"], tuning=data["tuning"],
                    functions_info=data["functions_info"], targets=data["targets"],
                    curve_steps=data["curve_steps"], manifest=data["manifest"])  # fmt: skip
@@ -314,7 +343,12 @@ def _same(a, b):
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     numbers = (int, float)
-    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+    if (
+        isinstance(a, numbers)
+        and isinstance(b, numbers)
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
         return a == b
     return type(a) is type(b) and a == b
 
@@ -332,4 +366,6 @@ def _ert_text(value, ci):
     if value is None:
         return "∞"
     lo, hi = ci
-    return f"{value:.0f} [{'∞' if lo is None else f'{lo:.0f}'}, {'∞' if hi is None else f'{hi:.0f}'}]"
+    return (
+        f"{value:.0f} [{'∞' if lo is None else f'{lo:.0f}'}, {'∞' if hi is None else f'{hi:.0f}'}]"
+    )

@@ -38,7 +38,7 @@ from . import functions as _functions
 
 __all__ = ["compare", "DEFAULT_TARGETS", "DEFAULT_LR_GRID", "curve_steps", "value_and_grad_columns"]
 
-DEFAULT_TARGETS = [10.0 ** -k for k in range(-1, 9)]  # 1e1, 1e0, ..., 1e-8 (COCO's ladder)
+DEFAULT_TARGETS = [10.0**-k for k in range(-1, 9)]  # 1e1, 1e0, ..., 1e-8 (COCO's ladder)
 DEFAULT_LR_GRID = [float(v) for v in np.logspace(-4, 1, 16)]
 SECOND_ORDER = {"newton"}
 # a run that has not lowered its best f − f* by a millionth in this many steps has stalled (at a
@@ -378,7 +378,15 @@ def _descent(f, cls, hyper, X0, lr, max_iter, thresholds, sample_at, noise, nois
         if k == max_iter or not active.any():
             nit[active] = k
             break
-        closure = _Closure(batch, evaluate, noisy(grads, k), values, active.copy(), ngev, lambda g, k=k: noisy(g, k))
+        closure = _Closure(
+            batch,
+            evaluate,
+            noisy(grads, k),
+            values,
+            active.copy(),
+            ngev,
+            lambda g, k=k: noisy(g, k),
+        )
         batch.step(closure, active)
         if clip:
             batch.clip(lo, hi)
@@ -521,19 +529,25 @@ def _problems(functions, dim, instances):
         raise ValueError(f"compare: dim must be an integer >= 1, got {dim!r}")
     if _is_int(instances):
         if instances < 1:
-            raise ValueError(f"compare: instances must be >= 1 (a count) or a list of ids, got {instances!r}")
+            raise ValueError(
+                f"compare: instances must be >= 1 (a count) or a list of ids, got {instances!r}"
+            )
         ids = list(range(int(instances)))
     else:
         try:
             ids = [int(i) for i in instances]
         except (TypeError, ValueError):
-            raise ValueError(f"compare: instances must be a count or a list of ids, got {instances!r}") from None
+            raise ValueError(
+                f"compare: instances must be a count or a list of ids, got {instances!r}"
+            ) from None
         if not ids or any(i < 0 for i in ids) or len(set(ids)) != len(ids):
             raise ValueError(f"compare: instances must be distinct ids >= 0, got {instances!r}")
     d = 2 if dim is None else int(dim)
     explicit = functions is not None
     if functions is None:
-        functions = [n for n in _functions.names(d) if n not in ("rosenbrock", "dixon_price") or d >= 2]
+        functions = [
+            n for n in _functions.names(d) if n not in ("rosenbrock", "dixon_price") or d >= 2
+        ]
     elif isinstance(functions, (str, _functions.TestFunction)):
         functions = [functions]
     problems = []
@@ -568,7 +582,9 @@ def _methods(methods, hyperparameters):
     resolved = []
     for spec in specs:
         cls, name = _class_and_name(spec)
-        given = hyperparameters.get(name, hyperparameters.get(spec) if isinstance(spec, str) else None)
+        given = hyperparameters.get(
+            name, hyperparameters.get(spec) if isinstance(spec, str) else None
+        )
         resolved.append((name, cls, hyperparameters_for(cls, given)))
     names = [r[0] for r in resolved]
     if len(set(names)) != len(names):
@@ -589,7 +605,9 @@ def _methods(methods, hyperparameters):
 def _check_lr(lr, names):
     if isinstance(lr, str):
         if lr != "tune":
-            raise ValueError(f"compare: lr must be 'tune', a positive number or {{method: lr}}, got {lr!r}")
+            raise ValueError(
+                f"compare: lr must be 'tune', a positive number or {{method: lr}}, got {lr!r}"
+            )
         return {}
     if isinstance(lr, dict):
         fixed = {}
@@ -603,7 +621,9 @@ def _check_lr(lr, names):
             fixed[name] = float(value)
         return fixed
     if not _positive(lr):
-        raise ValueError(f"compare: lr must be 'tune', a positive number or {{method: lr}}, got {lr!r}")
+        raise ValueError(
+            f"compare: lr must be 'tune', a positive number or {{method: lr}}, got {lr!r}"
+        )
     return {name: float(lr) for name in names}
 
 
@@ -613,7 +633,9 @@ def _check_grid(lr_grid):
     try:
         grid = [float(v) for v in lr_grid]
     except (TypeError, ValueError):
-        raise ValueError(f"compare: lr_grid must be a list of positive numbers, got {lr_grid!r}") from None
+        raise ValueError(
+            f"compare: lr_grid must be a list of positive numbers, got {lr_grid!r}"
+        ) from None
     if not grid:
         raise ValueError("compare: lr_grid is empty; give at least one learning rate")
     if not all(math.isfinite(v) and v > 0 for v in grid):
@@ -627,9 +649,13 @@ def _check_targets(targets):
     try:
         values = [float(v) for v in targets]
     except (TypeError, ValueError):
-        raise ValueError(f"compare: targets must be a list of positive numbers, got {targets!r}") from None
+        raise ValueError(
+            f"compare: targets must be a list of positive numbers, got {targets!r}"
+        ) from None
     if not values or not all(math.isfinite(v) and v > 0 for v in values):
-        raise ValueError(f"compare: targets must be a non-empty list of positive numbers, got {targets!r}")
+        raise ValueError(
+            f"compare: targets must be a non-empty list of positive numbers, got {targets!r}"
+        )
     return sorted(set(values), reverse=True)
 
 
@@ -659,9 +685,13 @@ def run_blocks(tasks, n_jobs, progress):
         try:
             from joblib import Parallel, delayed
         except ImportError:
-            raise ImportError("compare: n_jobs != 1 needs joblib: pip install 'tinygrad_opt[parallel]'") from None
+            raise ImportError(
+                "compare: n_jobs != 1 needs joblib: pip install 'tinygrad_opt[parallel]'"
+            ) from None
         results = []
-        for result in Parallel(n_jobs=n_jobs, return_as="generator")(delayed(run_block)(*t) for t in tasks):
+        for result in Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(run_block)(*t) for t in tasks
+        ):
             results.append(result)
             if bar is not None:
                 bar.update(1)
@@ -739,12 +769,19 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
     max_iter = _check_int("max_iter", max_iter, 1)
     if not _positive(tol):
         raise ValueError(f"compare: tol must be a positive number, got {tol!r}")
-    if not (isinstance(noise, numbers.Real) and not isinstance(noise, bool) and math.isfinite(noise) and noise >= 0):
+    if not (
+        isinstance(noise, numbers.Real)
+        and not isinstance(noise, bool)
+        and math.isfinite(noise)
+        and noise >= 0
+    ):
         raise ValueError(f"compare: noise must be a number >= 0, got {noise!r}")
     if tune_by not in ("function", "suite"):
         raise ValueError(f"compare: tune_by must be 'function' or 'suite', got {tune_by!r}")
     if not _is_int(n_jobs) or n_jobs == 0:
-        raise ValueError(f"compare: n_jobs must be a non-zero integer (−1 for every core), got {n_jobs!r}")
+        raise ValueError(
+            f"compare: n_jobs must be a non-zero integer (−1 for every core), got {n_jobs!r}"
+        )
     grid = _check_grid(lr_grid)
     target_list = _check_targets(targets)
     problems, instance_ids = _problems(functions, dim, instances)
@@ -790,8 +827,14 @@ def compare(functions=None, methods=None, starts=20, seed=0, max_iter=1000, tol=
     info = {}
     for f in problems:
         info[_info_key(f)] = f.info()
-    return Comparison(config=config, runs=runs, tuning=tuning, functions_info=info,
-                      targets=target_list, curve_steps=settings["sample_at"])
+    return Comparison(
+        config=config,
+        runs=runs,
+        tuning=tuning,
+        functions_info=info,
+        targets=target_list,
+        curve_steps=settings["sample_at"],
+    )
 
 
 def _plain(hyper):
@@ -822,7 +865,9 @@ def _tune(results, keys, tuned, grid, tune_by, tol_row):
         nit, ngev = res["nit"][0], res["ngev"][0]
         fun, div = res["fun"][0], res["diverged"][0]
         for li in range(len(grid)):
-            entry = pooled.setdefault((_scope(f, tune_by), name, li), {"ok": [], "cost": [], "delta": [], "ngev": 0})
+            entry = pooled.setdefault(
+                (_scope(f, tune_by), name, li), {"ok": [], "cost": [], "delta": [], "ngev": 0}
+            )
             ok = hits[li] >= 0
             entry["ok"] += ok.tolist()
             entry["cost"] += np.where(ok, hits[li], nit[li]).tolist()
