@@ -146,6 +146,7 @@ class Comparison:
         if function is not None and function not in self.config["functions"]:
             raise ValueError(f"pairwise: unknown function {function!r}; this study has "
                              f"{', '.join(dict.fromkeys(self.config['functions']))}")  # fmt: skip
+
         def key(r):
             return (r["function"], r["dim"], r["instance"], r["start"])
 
