@@ -351,3 +351,10 @@ def test_autograd_grad_results_share_memory_with_nothing():
     assert not np.shares_memory(ga.data, seed) and not np.shares_memory(gb.data, seed)
     assert not np.shares_memory(ga.data, gb.data)
     np.testing.assert_array_equal(gb.data, seed.reshape(6))
+
+
+def test_gradcheck_takes_a_tuple_of_outputs():
+    x = np.random.default_rng(0).normal(size=6)
+    assert tg.gradcheck(lambda t: np.split(t * t, 3), x)
+    with pytest.raises(tg.GradcheckError):
+        tg.gradcheck(lambda t: (t * t, tg.Tensor(t.detach().numpy())), x)  # second part: grad lost

@@ -224,3 +224,17 @@ def test_dot_method_and_tg_dot_follow_numpy_for_n_d_operands():
     np.testing.assert_allclose(tg.Tensor(a).dot(b).numpy(), a.dot(b), rtol=1e-13)
     np.testing.assert_allclose(tg.dot(a, tg.Tensor(b)).numpy(), np.dot(a, b), rtol=1e-13)
     assert tg.gradcheck(lambda x, y: x.dot(y), a, b)
+
+
+@pytest.mark.parametrize("spec", ["...i->i", "...->", "i...->"])
+def test_einsum_refuses_what_numpy_refuses_an_ellipsis_without_output(spec):
+    x = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(ValueError):
+        np.einsum(spec, x)
+    with pytest.raises(ValueError, match="ellipsis"):
+        np.einsum(spec, tg.Tensor(x, requires_grad=True))
+    # where the ellipsis stands for no axis, NumPy accepts it and so do we
+    v = np.arange(3.0)
+    np.testing.assert_array_equal(
+        np.einsum("...i->i", tg.Tensor(v)).numpy(), np.einsum("...i->i", v)
+    )

@@ -454,6 +454,23 @@ class GradcheckError(RuntimeError):
     """Raised by :func:`gradcheck` when reverse mode and central differences disagree."""
 
 
+def _flat_outputs(f):
+    """``f`` with a tuple or list of outputs joined into one flat Tensor (a single output as is)."""
+
+    @functools.wraps(f)
+    def joined(*args):
+        out = f(*args)
+        if not isinstance(out, (tuple, list)):
+            return out
+        if not out:
+            raise ValueError("gradcheck: f returned an empty sequence")
+        from .functional import as_tensor, concatenate  # functional imports this module's users
+
+        return concatenate([as_tensor(o).reshape(-1) for o in out])
+
+    return joined
+
+
 def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     """Check reverse-mode gradients of ``f`` against central differences; True or raises.
 
@@ -462,9 +479,13 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     (f(x + eps e_j) − f(x − eps e_j)) / (2 eps); they agree when
     ``|analytic − numerical| <= atol + rtol |numerical|``.
 
+    ``f`` may return a Tensor or a tuple/list of Tensors (as ``np.split`` does); the outputs of a
+    tuple are checked as one flat vector, in order.
+
     Raises GradcheckError naming the worst entry (input, element, both values) otherwise, and
     ValueError for non-positive ``eps`` or negative tolerances.
     """
+    f = _flat_outputs(f)
     if not eps > 0:
         raise ValueError(f"gradcheck: eps must be positive, got {eps}")
     if atol < 0 or rtol < 0:

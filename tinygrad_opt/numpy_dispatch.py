@@ -1195,6 +1195,12 @@ def _einsum_expand(subscripts, shapes):
         output = ell + "".join(
             sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell)
         )
+    elif ell_ndim and "..." not in output:
+        # NumPy's rule: axes under an ellipsis are never summed away silently
+        raise ValueError(
+            f"einsum: {subscripts!r}: the ellipsis stands for {ell_ndim} axes but the output has "
+            f"no '...' to keep them (NumPy refuses this too)"
+        )
     else:
         output = output.replace("...", ell)
     return ",".join(expanded) + "->" + output
