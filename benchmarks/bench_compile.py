@@ -7,9 +7,8 @@ One interleaved run (see _timing.py), medians, ratios printed. The contenders, p
 * eager     the same with fx itself.
 
 The share of the optimizer step and of value + gradient are timed apart too, and the cost of
-the first call (the trace), tg.minimize on every built-in function with and without
-compile=True, and the default study (tg.compare()) with its descents on compiled evaluations
-or not (checked to give the same table) are reported.
+the first call (the trace), and tg.minimize on every built-in function with and without
+compile=True are reported.
 
     PYTHONPATH=. python benchmarks/bench_compile.py
 """
@@ -116,22 +115,6 @@ def descents(compile_):
     return out
 
 
-def study(compile_):
-    """The default multi-minima study (tg.compare()), its descents on compiled evaluations or not;
-    each (function, method) run traces once (the (2, starts) shape)."""
-    from tinygrad_opt import study as study_module
-
-    original = study_module.descend
-    if compile_:
-        study_module.descend = lambda f, *rest: original(tg.compile(f), *rest)
-    try:
-        start = time.perf_counter()
-        result = tg.compare()
-        return time.perf_counter() - start, result
-    finally:
-        study_module.descend = original
-
-
 def main():
     fc = tg.compile(fx)
     t = median_seconds_interleaved(
@@ -168,22 +151,9 @@ def main():
         )
     total_e, total_c = sum(eager.values()), sum(compiled.values())
     print(f"  {'all':16s} {total_e:7.4f} {total_c:7.4f}   {total_e / total_c:5.2f}x")
-    times = {False: [], True: []}
-    for _ in range(2):  # interleaved
-        for compile_ in (False, True):
-            seconds, result = study(compile_)
-            times[compile_].append(seconds)
-            rows = [
-                (r["function"], r["method"], r["success_rate"], r["median_iterations"])
-                for r in result.rows
-            ]
-            times.setdefault(("rows", compile_), rows)
-    assert times[("rows", False)] == times[("rows", True)], "the compiled study differs"
-    eager_s, compiled_s = min(times[False]), min(times[True])
-    print(
-        f"tg.compare() (the default study): eager {eager_s:.2f} s, compiled {compiled_s:.2f} s, "
-        f"{eager_s / compiled_s:.2f}x (same table)"
-    )
+    # The study (tg.compare) evaluates built-in functions through their own value-and-gradient
+    # hook, not through autodiff, so compiling does not apply to it; its per-iteration cost is
+    # the descent loop's own.
 
 
 if __name__ == "__main__":
